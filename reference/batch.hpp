@@ -1,0 +1,60 @@
+// Batches: sequences padded on the left or right to one length, under a named padding convention.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "design.hpp"
+
+namespace mmrope {
+
+enum class PaddingSide { left, right };
+
+// How the released code treats padding. Real tokens get the same positions under both; padded slots
+// and the rope delta differ:
+//   transformers-4: padded slots (1, 1, 1); rope_delta = next_position - padded length
+//                   (`get_rope_index` starts from ones and subtracts len(input_ids[b]))
+//   transformers-5: padded slots (0, 0, 0); rope_delta = next_position - real token count
+//                   (`get_rope_index` starts from zeros; decode adds the delta to mask-based positions)
+// Either way, generated token k of a row gets next_position + k.
+enum class PaddingConvention { transformers4, transformers5 };
+
+struct BatchPositions {
+  std::int64_t padded_length = 0;
+  std::vector<SequencePositions> rows;  // each row has padded_length tokens; pads have kind pad
+};
+
+// Assigns each sequence on its own, then pads every row to pad_to (default: the longest row).
+inline BatchPositions assign_batch(const PositionDesign& design, const std::vector<Sequence>& sequences, PaddingSide side,
+                                   PaddingConvention convention, std::optional<std::int64_t> pad_to = std::nullopt) {
+  if (sequences.empty()) throw Error("the batch is empty: give at least one sequence");
+  BatchPositions out;
+  for (std::size_t b = 0; b < sequences.size(); ++b) {
+    try {
+      out.rows.push_back(design.assign(sequences[b]));
+    } catch (const Error& e) {
+      throw Error("sequence " + std::to_string(b + 1) + ": " + e.what());
+    }
+    out.padded_length = std::max<std::int64_t>(out.padded_length, static_cast<std::int64_t>(out.rows.back().tokens.size()));
+  }
+  if (pad_to) {
+    if (*pad_to < out.padded_length)
+      throw Error("pad length " + std::to_string(*pad_to) + " is shorter than the longest sequence (" +
+                  std::to_string(out.padded_length) + " tokens)");
+    out.padded_length = *pad_to;
+  }
+  const Coordinate pad_value(convention == PaddingConvention::transformers4 ? 1 : 0);
+  for (auto& row : out.rows) {
+    const auto real = static_cast<std::int64_t>(row.tokens.size());
+    const TokenPosition pad{TokenKind::pad, Position3::diagonal(pad_value), -1};
+    row.tokens.insert(side == PaddingSide::left ? row.tokens.begin() : row.tokens.end(),
+                      static_cast<std::size_t>(out.padded_length - real), pad);
+    const std::int64_t divisor = convention == PaddingConvention::transformers4 ? out.padded_length : real;
+    row.rope_delta = row.next_position - Coordinate(divisor);
+  }
+  return out;
+}
+
+}  // namespace mmrope

@@ -1,0 +1,125 @@
+// `mmrope positions`: the exact position of every token of a layout under a preset or design.
+#include <CLI/CLI.hpp>
+
+#include <ostream>
+#include <string>
+
+#include "design_options.hpp"
+#include "reference/batch.hpp"
+#include "reference/layout_spec.hpp"
+#include "subcommands.hpp"
+
+namespace mmrope::cli {
+namespace {
+
+struct PositionsOptions {
+  DesignOptions design;
+  std::vector<std::string> layouts;
+  std::string format = "csv";
+  std::string padding = "right";
+  std::string convention = "transformers-4";
+  std::optional<std::int64_t> pad_to;
+};
+
+// A coordinate as a JSON value: exact decimals and 17-digit irrationals are JSON numbers; a rational
+// without a terminating decimal is the string "p/q" (JSON numbers cannot carry it exactly).
+std::string json_value(const Coordinate& c) {
+  std::string s = c.to_string();
+  return s.find('/') == std::string::npos ? s : "\"" + s + "\"";
+}
+
+void write_csv(std::ostream& out, const BatchPositions& batch, bool with_batch_column) {
+  out << (with_batch_column ? "batch,index,kind,t,h,w\n" : "index,kind,t,h,w\n");
+  for (std::size_t b = 0; b < batch.rows.size(); ++b) {
+    const auto& tokens = batch.rows[b].tokens;
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+      if (with_batch_column) out << b << ',';
+      out << i << ',' << to_string(tokens[i].kind) << ',' << tokens[i].pos.t.to_string() << ','
+          << tokens[i].pos.h.to_string() << ',' << tokens[i].pos.w.to_string() << '\n';
+    }
+  }
+}
+
+void write_json_row(std::ostream& out, const SequencePositions& row, const std::string& indent) {
+  out << indent << "\"tokens\": [\n";
+  for (std::size_t i = 0; i < row.tokens.size(); ++i) {
+    const auto& tok = row.tokens[i];
+    out << indent << "  {\"index\": " << i << ", \"kind\": \"" << to_string(tok.kind) << "\", \"t\": " << json_value(tok.pos.t)
+        << ", \"h\": " << json_value(tok.pos.h) << ", \"w\": " << json_value(tok.pos.w) << "}"
+        << (i + 1 < row.tokens.size() ? ",\n" : "\n");
+  }
+  out << indent << "],\n";
+  out << indent << "\"next_position\": " << json_value(row.next_position) << ",\n";
+  out << indent << "\"rope_delta\": " << json_value(row.rope_delta) << "\n";
+}
+
+void write_json(std::ostream& out, const BatchPositions& batch, const PositionsOptions& o, std::string_view design) {
+  out << "{\n  \"source\": \"" << o.design.label() << "\",\n  \"design\": \"" << design << "\",\n";
+  if (batch.rows.size() == 1) {
+    write_json_row(out, batch.rows[0], "  ");
+  } else {
+    out << "  \"padding\": \"" << o.padding << "\",\n  \"padding_convention\": \"" << o.convention << "\",\n";
+    out << "  \"padded_length\": " << batch.padded_length << ",\n  \"sequences\": [\n";
+    for (std::size_t b = 0; b < batch.rows.size(); ++b) {
+      out << "    {\n";
+      write_json_row(out, batch.rows[b], "      ");
+      out << "    }" << (b + 1 < batch.rows.size() ? ",\n" : "\n");
+    }
+    out << "  ]\n";
+  }
+  out << "}\n";
+}
+
+}  // namespace
+
+Command add_positions_command(CLI::App& app) {
+  auto opts = std::make_shared<PositionsOptions>();
+  CLI::App* sub = app.add_subcommand("positions", "Print the exact (t, h, w) of every token of a layout");
+  sub->footer(
+      "LAYOUT is whitespace-separated items: text:N, image:TxHxW, video:TxHxW, video:TxHxW@SECONDS_PER_GRID.\n"
+      "Grids are in ViT patches (grid_thw); H and W are divided by the merge size to get LLM tokens.\n"
+      "Text runs count every text token, including <|vision_start|> and <|vision_end|>.\n"
+      "CSV: index,kind,t,h,w (batch,index,kind,t,h,w for several --layout). Values are exact: integers,\n"
+      "exact decimals, p/q for other rationals, 17 significant digits for irrational designs.\n"
+      "JSON adds next_position (the 1-D position of the first generated token) and rope_delta.\n"
+      "Example: mmrope positions --preset qwen2-vl --layout \"text:3 image:1x4x6 text:2\"");
+  opts->design.add_to(*sub);
+  sub->add_option("--layout", opts->layouts, "The layout of a sequence; repeat for a batch")->required();
+  sub->add_option("--format", opts->format, "Output format")->check(CLI::IsMember({"csv", "json"}));
+  sub->add_option("--padding", opts->padding, "Side padded in a batch")->check(CLI::IsMember({"left", "right"}));
+  sub->add_option("--padding-convention", opts->convention,
+                  "Padded slots and rope_delta as transformers 4.x (pads 1, delta over padded length) or 5.x "
+                  "(pads 0, delta over real tokens)")
+      ->check(CLI::IsMember({"transformers-4", "transformers-5"}));
+  sub->add_option("--pad-to", opts->pad_to, "Pad every sequence to this length (default: the longest)");
+
+  return {sub, [opts](std::ostream& out) {
+            const auto design = opts->design.build();
+            std::vector<Sequence> sequences;
+            for (std::size_t i = 0; i < opts->layouts.size(); ++i) {
+              try {
+                sequences.push_back(parse_layout(opts->layouts[i]));
+              } catch (const Error& e) {
+                throw Error(opts->layouts.size() == 1 ? std::string(e.what())
+                                                      : "--layout " + std::to_string(i + 1) + ": " + e.what());
+              }
+            }
+            BatchPositions batch;
+            if (sequences.size() == 1 && !opts->pad_to) {
+              batch.rows.push_back(design->assign(sequences[0]));
+              batch.padded_length = static_cast<std::int64_t>(batch.rows[0].tokens.size());
+            } else {
+              batch = assign_batch(*design, sequences, opts->padding == "left" ? PaddingSide::left : PaddingSide::right,
+                                   opts->convention == "transformers-4" ? PaddingConvention::transformers4
+                                                                        : PaddingConvention::transformers5,
+                                   opts->pad_to);
+            }
+            if (opts->format == "csv")
+              write_csv(out, batch, sequences.size() > 1);
+            else
+              write_json(out, batch, *opts, design->name());
+            return 0;
+          }};
+}
+
+}  // namespace mmrope::cli

@@ -1,0 +1,11 @@
+// The subcommands of mmrope; each file adds one.
+#pragma once
+
+#include "cli.hpp"
+
+namespace mmrope::cli {
+
+Command add_positions_command(CLI::App& app);
+Command add_presets_command(CLI::App& app);
+
+}  // namespace mmrope::cli
