@@ -85,11 +85,12 @@ Command add_positions_command(CLI::App& app) {
       "Example: mmrope positions --preset qwen2-vl --layout \"text:3 image:1x4x6 text:2\"");
   opts->design.add_to(*sub);
   sub->add_option("--layout", opts->layouts, "The layout of a sequence; repeat for a batch")->required();
-  sub->add_option("--format", opts->format, "Output format")->check(CLI::IsMember({"csv", "json"}));
-  sub->add_option("--padding", opts->padding, "Side padded in a batch")->check(CLI::IsMember({"left", "right"}));
+  sub->add_option("--format", opts->format, "Output format")->capture_default_str()->check(CLI::IsMember({"csv", "json"}));
+  sub->add_option("--padding", opts->padding, "Side padded in a batch")->capture_default_str()->check(CLI::IsMember({"left", "right"}));
   sub->add_option("--padding-convention", opts->convention,
                   "Padded slots and rope_delta as transformers 4.x (pads 1, delta over padded length) or 5.x "
                   "(pads 0, delta over real tokens)")
+      ->capture_default_str()
       ->check(CLI::IsMember({"transformers-4", "transformers-5"}));
   sub->add_option("--pad-to", opts->pad_to, "Pad every sequence to this length (default: the longest)");
 
