@@ -8,10 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#if __has_include("circlerope.hpp")  // TEMP while the design is written
 #include "circlerope.hpp"
-#define MMROPE_HAS_CIRCLE 1
-#endif
 #include "hope.hpp"
 #include "il_rope.hpp"
 #include "mrope.hpp"
@@ -54,10 +51,8 @@ inline const std::vector<DesignEntry>& design_registry() {
             &VideoRopeDesign::param_specs, [](Params p) { return std::make_unique<VideoRopeDesign>(std::move(p)); }),
       entry("hope", "VideoRoPE's diagonal layout with an explicit temporal scale per block", &HopeDesign::param_specs,
             [](Params p) { return std::make_unique<HopeDesign>(std::move(p)); }),
-#ifdef MMROPE_HAS_CIRCLE
       entry("circlerope", "image tokens on a circle of radius R orthogonal to the text diagonal",
             &CircleRopeDesign::param_specs, [](Params p) { return std::make_unique<CircleRopeDesign>(std::move(p)); }),
-#endif
       entry("il-rope", "(S + t, h, w) per block; text (p, 0, 0) as the paper defines it", &IlRopeDesign::param_specs,
             [](Params p) { return std::make_unique<IlRopeDesign>(std::move(p), "il-rope"); }),
       entry("omni-rope", "(S + t, h, w) per block; text (p, 0, 0) as the paper defines it", &IlRopeDesign::param_specs,
