@@ -68,8 +68,8 @@ class PositionDesign {
       }
       check_int64_range(i, s, cursor, out.tokens, first);
     }
-    out.next_position = cursor;
-    out.rope_delta = cursor - Coordinate(static_cast<std::int64_t>(out.tokens.size()));
+    out.next_position = decode_start(cursor, out.tokens);
+    out.rope_delta = out.next_position - Coordinate(static_cast<std::int64_t>(out.tokens.size()));
     return out;
   }
 
@@ -77,6 +77,12 @@ class PositionDesign {
   // Appends the item's tokens starting at cursor; returns the next cursor.
   virtual Coordinate place_visual(const Coordinate& cursor, const VisualItem& item,
                                   std::vector<TokenPosition>& out) const = 0;
+
+  // The 1-D position of the first generated token. The released code continues from the prompt's
+  // largest position + 1, which is the cursor for every design but one (MRoPE's spatial-extent rule).
+  virtual Coordinate decode_start(const Coordinate& cursor, const std::vector<TokenPosition>& /*tokens*/) const {
+    return cursor;
+  }
 
   // How many tokens the item becomes; designs that add text around visual tokens (Qwen3-VL
   // timestamps) count it too, so the size limit is checked before anything is allocated.

@@ -44,7 +44,8 @@ struct TokenPosition {
 struct SequencePositions {
   std::vector<TokenPosition> tokens;
   // The 1-D position of the first generated token: generated token k sits at the design's text
-  // position for next_position + k. For every design here it is the next text position after the prompt.
+  // position for next_position + k. It is the next text position after the prompt for every design
+  // except MRoPE's transformers >= 5.3 rule, where it is the largest prompt position + 1.
   Coordinate next_position;
   // next_position minus the token count the convention divides by (the prompt length for a single
   // unpadded sequence), so decode step k gets position (cache length + k) + rope_delta.

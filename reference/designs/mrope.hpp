@@ -13,6 +13,8 @@ namespace mmrope {
 // extent, so text after a multi-frame video can fall below the video's own t positions
 // (issue #45381): next text = S + max(H', W')                 (next_rule=spatial-extent)
 // The two agree whenever the item has one temporal grid (every image, every Qwen3-VL frame).
+// Decoding continues from the largest prompt position + 1 under both (rope_deltas = max + 1 - L), so
+// under spatial-extent the first generated token can jump past the cursor (research notes 7.3).
 class MropeDesign : public PositionDesign {
  public:
   static std::vector<ParamSpec> param_specs() {
@@ -47,6 +49,11 @@ class MropeDesign : public PositionDesign {
     });
     if (spatial_extent_rule_) return cursor + Coordinate(std::max(item.grid.h, item.grid.w));
     return max_coordinate(out, first) + Coordinate(1);
+  }
+
+  Coordinate decode_start(const Coordinate& cursor, const std::vector<TokenPosition>& tokens) const override {
+    if (!spatial_extent_rule_ || tokens.empty()) return cursor;
+    return max_of(cursor, max_coordinate(tokens, 0) + Coordinate(1));
   }
 
  private:
