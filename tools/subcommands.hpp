@@ -5,6 +5,7 @@
 
 namespace mmrope::cli {
 
+Command add_allocation_command(CLI::App& app);
 Command add_positions_command(CLI::App& app);
 Command add_presets_command(CLI::App& app);
 

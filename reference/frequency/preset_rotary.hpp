@@ -1,0 +1,32 @@
+// A preset's rotary spec: its frequency settings, with the rotary dim, sections and head counts optionally overridden.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "../presets.hpp"
+#include "allocation_registry.hpp"
+#include "rotary_spec.hpp"
+
+namespace mmrope {
+
+struct RotaryOverrides {
+  std::optional<int> rotary_dim;
+  std::optional<std::string> sections;
+  std::optional<HeadCounts> heads;
+};
+
+// Presets are Qwen-style models: neox pairing (rotate_half) throughout.
+inline RotarySpec rotary_spec_for(const FrequencySettings& f, const RotaryOverrides& o = {}) {
+  RotarySpec s;
+  s.base = f.rope_theta;
+  s.head_dim = f.head_dim;
+  s.rotary_dim = o.rotary_dim.value_or(f.rotary_dim);
+  check_rotary_dim(s.rotary_dim);
+  s.pairing = Pairing::neox;
+  s.allocation = make_allocation(f.allocation, o.sections.value_or(f.sections), s.pairs(), o.heads);
+  check_rotary_spec(s);
+  return s;
+}
+
+}  // namespace mmrope
