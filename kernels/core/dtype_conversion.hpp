@@ -1,0 +1,84 @@
+// Exact widening of fp32/fp16/bf16 to double, and rounding of a double once to each (to nearest, ties to even).
+#pragma once
+
+#include <cstdint>
+
+#include "bit_cast.hpp"
+#include "host_device.hpp"
+
+namespace mmrope::kernels {
+
+// ---- widening (always exact: every fp16 and bf16 value is a float, every float a double) ----
+
+MMROPE_HOST_DEVICE MMROPE_FORCE_INLINE float bf16_bits_to_float(std::uint16_t b) {
+  return float_from_bits(static_cast<std::uint32_t>(b) << 16);
+}
+
+MMROPE_HOST_DEVICE MMROPE_FORCE_INLINE float fp16_bits_to_float(std::uint16_t h) {
+  const std::uint32_t sign = static_cast<std::uint32_t>(h & 0x8000u) << 16;
+  const std::uint32_t exponent = (h >> 10) & 0x1Fu;
+  const std::uint32_t mantissa = h & 0x3FFu;
+  if (exponent == 0) {  // zero or subnormal: mantissa * 2^-24, exact in float
+    const float magnitude = static_cast<float>(mantissa) * 5.9604644775390625e-8f;
+    return sign ? -magnitude : magnitude;
+  }
+  if (exponent == 31) return float_from_bits(sign | 0x7F800000u | (mantissa << 13));  // inf, NaN
+  return float_from_bits(sign | ((exponent + 112u) << 23) | (mantissa << 13));       // rebias 15 -> 127
+}
+
+// ---- narrowing ----
+
+// double -> float rounded to odd: truncate toward zero, then set the last bit if anything was cut off.
+// Rounding to odd at 24 bits and then to nearest at 8 or 11 bits equals one rounding to nearest from the
+// double (Boldo & Melquiond, "Emulation of FMA and correctly rounded sums: proved algorithms using rounding
+// to odd", 2008): 24 >= 11 + 2. That is how a double becomes bf16/fp16 without double rounding.
+MMROPE_HOST_DEVICE MMROPE_FORCE_INLINE float double_to_float_round_to_odd(double d) {
+#if defined(__CUDA_ARCH__)
+  float f = __double2float_rz(d);
+#else
+  float f = static_cast<float>(d);  // to nearest; step back toward zero when it rounded away
+  if ((f > 0 && static_cast<double>(f) > d) || (f < 0 && static_cast<double>(f) < d))
+    f = float_from_bits(bits_of(f) - 1u);  // magnitude one step down (infinity becomes the largest finite)
+#endif
+  if (static_cast<double>(f) != d && d == d) f = float_from_bits(bits_of(f) | 1u);  // sticky bit
+  return f;
+}
+
+// float -> bf16, to nearest even; NaN becomes the canonical quiet NaN (as reference/rounding.hpp).
+MMROPE_HOST_DEVICE MMROPE_FORCE_INLINE std::uint16_t float_to_bf16_bits(float f) {
+  const std::uint32_t u = bits_of(f);
+  if ((u & 0x7FFFFFFFu) > 0x7F800000u) return 0x7FC0u;
+  const std::uint32_t rounding_bias = 0x7FFFu + ((u >> 16) & 1u);  // a carry into the exponent is the right answer
+  return static_cast<std::uint16_t>((u + rounding_bias) >> 16);
+}
+
+// float -> fp16, to nearest even, with fp16 subnormals, overflow to infinity and the canonical NaN.
+MMROPE_HOST_DEVICE MMROPE_FORCE_INLINE std::uint16_t float_to_fp16_bits(float f) {
+  const std::uint32_t u = bits_of(f);
+  const std::uint16_t sign = static_cast<std::uint16_t>((u >> 16) & 0x8000u);
+  const std::uint32_t a = u & 0x7FFFFFFFu;
+  if (a > 0x7F800000u) return 0x7E00u;
+  if (a >= 0x477FF000u) return sign | 0x7C00u;  // >= 65520 = 65504 + half an ulp (ties to even go up)
+  if (a >= 0x38800000u) {                       // >= 2^-14: normal; rebias, round 23 -> 10 mantissa bits
+    const std::uint32_t rebiased = a - 0x38000000u;
+    return sign | static_cast<std::uint16_t>((rebiased + 0xFFFu + ((rebiased >> 13) & 1u)) >> 13);
+  }
+  if (a <= 0x33000000u) return sign;  // <= 2^-25, half the smallest subnormal: the tie goes to even zero
+  // Subnormal: n = round(value / 2^-24) = round(mantissa24 * 2^(exponent - 126)), shift >= 14.
+  const std::uint32_t mantissa = (a & 0x7FFFFFu) | 0x800000u;
+  const int shift = 126 - static_cast<int>(a >> 23);
+  std::uint32_t n = mantissa >> shift;
+  const std::uint32_t rest = mantissa & ((1u << shift) - 1u), half = 1u << (shift - 1);
+  if (rest > half || (rest == half && (n & 1u))) ++n;  // n == 0x400 is the smallest normal's encoding
+  return sign | static_cast<std::uint16_t>(n);
+}
+
+MMROPE_HOST_DEVICE MMROPE_FORCE_INLINE std::uint16_t double_to_bf16_bits(double d) {
+  return float_to_bf16_bits(double_to_float_round_to_odd(d));
+}
+MMROPE_HOST_DEVICE MMROPE_FORCE_INLINE std::uint16_t double_to_fp16_bits(double d) {
+  return float_to_fp16_bits(double_to_float_round_to_odd(d));
+}
+MMROPE_HOST_DEVICE MMROPE_FORCE_INLINE float double_to_float(double d) { return static_cast<float>(d); }  // IEEE RNE
+
+}  // namespace mmrope::kernels

@@ -1,0 +1,24 @@
+// Runs a launch whose params point at host memory on the GPU: copies the regions over, launches, copies back.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "kernels/core/rotary_params.hpp"
+
+namespace mmrope::kernels {
+
+// Whether a CUDA device can be used here (false when the driver or device is missing).
+bool cuda_device_present();
+
+struct HostRegion {
+  const void* data = nullptr;
+  std::size_t bytes = 0;
+};
+
+// Every pointer in `params` must lie inside one of `regions` (tensors, positions, cu_seqlens, frequency table).
+// All regions are copied to the device, the kernel runs, and all regions are copied back. Returns the first
+// CUDA error (0: success). For tools and tests, not for speed.
+int apply_rotary_cuda_mirrored(const RotaryKernelParams& params, const std::vector<HostRegion>& regions);
+
+}  // namespace mmrope::kernels

@@ -1,0 +1,41 @@
+// Judges a kernel launch's q and k outputs against the exact reference (Rotation<Mpfr256> + comparison.hpp).
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "kernels/core/rotary_params.hpp"
+#include "reference/comparison.hpp"
+#include "reference/frequency/rotary_spec.hpp"
+
+namespace mmrope::kernels {
+
+DType reference_dtype(ElementType t);
+
+// One tensor's verdict. The comparison's max_ulp_bound is the contract; elements beyond it pass only within
+// their own element_bound_ulps (a cancelling output), and an all-zero output fails whatever the ulps say.
+struct TensorVerdict {
+  ComparisonReport report;
+  std::size_t beyond_contract = 0;     // elements with ulp > kContractUlps
+  std::size_t beyond_element_bound = 0;  // of those, elements beyond their own bound: failures
+  bool present = false;
+  bool passed() const { return !present || (beyond_element_bound == 0 && !report.all_zero_output); }
+};
+
+struct KernelVerdict {
+  TensorVerdict q, k;
+  bool passed() const { return q.passed() && k.passed(); }
+  double max_ulp() const;
+  std::size_t elements() const { return q.report.elements + k.report.elements; }
+  std::string describe() const;  // the worst elements of a failing tensor
+};
+
+// The token positions the launch reads, one Position3 per token (linear index n), for the reference.
+std::vector<Position3> kernel_token_positions(const RotaryKernelParams& params);
+
+// params.q.input / params.k.input must hold the ORIGINAL inputs (for an in-place launch, a copy taken before
+// it) and params.q.output / params.k.output the kernel's results, all host pointers, same strides.
+KernelVerdict check_against_reference(const RotarySpec& spec, const RotaryKernelParams& params);
+
+}  // namespace mmrope::kernels
