@@ -1,0 +1,61 @@
+// Which presets and allocations claim which law: claimed laws must hold, the others must have a counterexample.
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "reference/frequency/allocation.hpp"
+#include "reference/presets.hpp"
+
+namespace mmrope::claims {
+
+inline bool one_of(const std::string& name, std::initializer_list<const char*> list) {
+  for (const char* n : list)
+    if (name == n) return true;
+  return false;
+}
+
+// Presets whose next text after a video is S + max(H', W') (transformers >= 5.3, issue #45381): decoding
+// continues from the block maximum + 1 instead, and a long video's t reaches past the text after it.
+inline bool spatial_extent_rule(const std::string& preset) { return one_of(preset, {"qwen2-vl-hf5", "qwen2.5-vl-hf5"}); }
+inline bool diagonal_layout(const std::string& preset) { return one_of(preset, {"videorope", "videorope-paper", "hope"}); }
+
+// Law 3: text is (p, p, p) and every pair (every head) rotates. HoPE leaves its temporal band unrotated;
+// IL-RoPE and Omni-RoPE as their papers define them put text at (p, 0, 0).
+inline bool text_compatible(const std::string& preset) { return !one_of(preset, {"hope", "il-rope", "omni-rope"}); }
+
+// Law 4, strong form: no visual coordinate reaches the index range of the text after it.
+inline bool no_overlap_strong(const std::string& preset) { return !diagonal_layout(preset) && !spatial_extent_rule(preset); }
+// Law 4, weak form (exact shared position on the rotated axes): only HoPE, whose t is not rotated, collides.
+inline bool no_overlap_weak(const std::string& preset) { return preset != "hope"; }
+
+// Law 5: (t, h, w) differences inside one video are (t offsets, dh, dw). Entangled (eq. 3): the diagonal layouts
+// and Qwen3-VL's frame-per-block layout. 1-D designs, CircleRoPE and RoPE-Tie (no videos) do not claim it either.
+inline bool disentangled_motion(const std::string& preset) {
+  return one_of(preset, {"qwen2-vl", "qwen2-vl-hf5", "qwen2.5-vl", "qwen2.5-vl-int-truncated", "qwen2.5-vl-hf5",
+                         "mrope-i", "mhrope", "il-rope", "omni-rope", "omni-rope-code"});
+}
+inline bool entangled_motion(const std::string& preset) { return one_of(preset, {"qwen3-vl", "videorope", "videorope-paper", "hope"}); }
+
+// Laws 8 and 9: decoding and chunk offsets continue from next_position; only the spatial-extent rule's
+// next_position (block max + 1) differs from the cursor the whole sequence would use.
+inline bool decode_continuation(const std::string& preset) { return !spatial_extent_rule(preset); }
+inline bool chunked_prefill(const std::string& preset) { return !spatial_extent_rule(preset); }
+
+// Law 7: allocations that give every axis the full range (interleaved only with balanced sections).
+inline bool full_range_allocation(const std::string& allocation) {
+  return one_of(allocation, {"interleaved", "il-rope", "multi-head", "1d"});
+}
+
+// Law 11, second half: with t = h = w the allocation is 1-D RoPE unless some pair or head does not rotate.
+inline bool equals_1d_on_diagonal(const Allocation& a) { return a.counts()[3] == 0; }
+
+inline std::vector<std::string> presets_where(bool (*claim)(const std::string&), bool value) {
+  std::vector<std::string> out;
+  for (const auto& p : presets())
+    if (claim(p.name) == value) out.push_back(p.name);
+  return out;
+}
+
+}  // namespace mmrope::claims
