@@ -14,7 +14,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   CLI::App app{"mmrope: the exact specification of multimodal rotary position embeddings (RoPE)", "mmrope"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Print help for every subcommand");
-  std::vector<Command> commands = {add_positions_command(app), add_presets_command(app), add_allocation_command(app)};
+  std::vector<Command> commands = {add_positions_command(app), add_presets_command(app), add_allocation_command(app), add_rotate_command(app), add_check_command(app), add_decay_command(app), add_table_command(app), add_verify_command(app)};
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes a reversed vector
   try {

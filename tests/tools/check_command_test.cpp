@@ -1,0 +1,172 @@
+// `mmrope rotate` and `mmrope check` end to end: round trips pass, a wrong element is found and named, bad input exits 2.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+#include <random>
+#include <string>
+
+#include "cli_runner.hpp"
+#include "npy.hpp"
+
+namespace mmrope {
+namespace {
+
+namespace fs = std::filesystem;
+
+class CheckCommand : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("mmrope_check_" + std::to_string(::getpid()) + "_" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+
+  // X: [11 tokens, 2 heads, 8 channels] of small multiples of 1/8 (exact in every dtype), never all zero.
+  std::string write_x(std::vector<std::int64_t> shape = {11, 2, 8}) {
+    std::int64_t n = 1;
+    for (auto d : shape) n *= d;
+    std::vector<float> v(static_cast<std::size_t>(n));
+    for (std::size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(static_cast<int>((i * 7919) % 33) - 16) / 8.0f;
+    npy::write_npy(path("x.npy"), npy::make_array(shape, std::span<const float>(v)));
+    return path("x.npy");
+  }
+
+  fs::path dir_;
+};
+
+const char* kLayout = "text:3 image:1x4x6 text:2";  // 11 tokens under qwen2-vl
+
+TEST_F(CheckCommand, RotateThenCheckPasses) {
+  const std::string x = write_x({11, 2, 128});
+  for (const char* dtype : {"f32", "f16", "bf16"}) {
+    SCOPED_TRACE(dtype);
+    auto r = run_cli({"rotate", "--preset", "qwen2-vl", "--layout", kLayout, "--input", x, "--output", path("y.npy"),
+                      "--dtype", dtype});
+    ASSERT_EQ(r.status, 0) << r.err;
+    auto c = run_cli({"check", "--preset", "qwen2-vl", "--layout", kLayout, "--input", x, "--output", path("y.npy"),
+                      "--dtype", dtype, "--max-ulp", "0.5"});
+    EXPECT_EQ(c.status, 0) << c.out << c.err;
+    EXPECT_NE(c.out.find("result: PASS"), std::string::npos) << c.out;
+  }
+}
+
+// Partial rotary (vanilla, rotary_dim 8 of head_dim 16): the tail channels pass through unchanged.
+TEST_F(CheckCommand, PartialRotaryPassesTheTailThrough) {
+  const std::string x = write_x({11, 2, 16});
+  ASSERT_EQ(run_cli({"rotate", "--preset", "vanilla", "--layout", "text:11", "--input", x, "--output", path("y.npy"),
+                     "--dtype", "f32", "--rotary-dim", "8"}).status, 0);
+  const npy::Array in = npy::read_npy(x), out = npy::read_npy(path("y.npy"));
+  for (std::int64_t i = 0; i < in.size(); ++i)
+    if (i % 16 >= 8) ASSERT_EQ(out.value(i), in.value(i)) << i;
+  // Token 1 is rotated (position 1): some rotary channel changed.
+  bool changed = false;
+  for (std::int64_t c = 0; c < 8; ++c) changed = changed || out.value(2 * 16 + c) != in.value(2 * 16 + c);
+  EXPECT_TRUE(changed);
+}
+
+// One element of a bf16 output moved by 4 ulps: the check fails and names its token, head, channel, axis and (t, h, w).
+TEST_F(CheckCommand, WrongElementIsFoundAndNamed) {
+  const std::string x = write_x({11, 2, 128});
+  ASSERT_EQ(run_cli({"rotate", "--preset", "qwen2-vl", "--layout", kLayout, "--input", x, "--output", path("y.npy"),
+                     "--dtype", "bf16"}).status, 0);
+  npy::Array y = npy::read_npy(path("y.npy"));
+  // Element (token 6, head 1, channel 20): channel 20 is pair 20 under neox pairing, which chunked
+  // [16,24,24] gives to h (pairs 16..39). Token 6 = image row 1, column 0 at S = 3: (3, 3 + 1, 3 + 0) = (3, 4, 3).
+  const std::size_t i = (6 * 2 + 1) * 128 + 20;
+  std::uint16_t bits;
+  std::memcpy(&bits, y.data.data() + 2 * i, 2);
+  bits += 4;  // 4 ulps away (same binade unless the value sits at its top; the bound 1 is passed either way)
+  std::memcpy(y.data.data() + 2 * i, &bits, 2);
+  npy::write_npy(path("y_bad.npy"), y);
+  auto c = run_cli({"check", "--preset", "qwen2-vl", "--layout", kLayout, "--input", x, "--output", path("y_bad.npy"),
+                    "--dtype", "bf16", "--worst", "1"});
+  EXPECT_EQ(c.status, 1) << c.out << c.err;
+  EXPECT_NE(c.out.find("result: FAIL"), std::string::npos) << c.out;
+  EXPECT_NE(c.out.find("over the bound of 1 ulp: 1 of 2816"), std::string::npos) << c.out;
+  EXPECT_NE(c.out.find("\n  0 6 1 20 h (3, 4, 3) "), std::string::npos) << c.out;
+}
+
+TEST_F(CheckCommand, AllZeroOutputFails) {
+  const std::string x = write_x({11, 2, 128});
+  std::vector<float> zeros(11 * 2 * 128, 0.0f);
+  npy::write_npy(path("zeros.npy"), npy::make_array({11, 2, 128}, std::span<const float>(zeros)));
+  auto c = run_cli({"check", "--preset", "qwen2-vl", "--layout", kLayout, "--input", x, "--output", path("zeros.npy"),
+                    "--dtype", "f32", "--max-ulp", "1e30"});
+  EXPECT_EQ(c.status, 1) << c.out << c.err;
+  EXPECT_NE(c.out.find("all zeros"), std::string::npos) << c.out;
+}
+
+// Positions given as a [3, tokens] int64 .npy equal the layout's positions: the same output passes.
+TEST_F(CheckCommand, PositionsFileEqualsLayout) {
+  const std::string x = write_x({11, 2, 128});
+  ASSERT_EQ(run_cli({"rotate", "--preset", "qwen2-vl", "--layout", kLayout, "--input", x, "--output", path("y.npy"),
+                     "--dtype", "bf16"}).status, 0);
+  // qwen2-vl positions of the layout (research notes 7.1), rows t, h, w.
+  const std::vector<std::int64_t> t = {0, 1, 2, 3, 3, 3, 3, 3, 3, 6, 7}, h = {0, 1, 2, 3, 3, 3, 4, 4, 4, 6, 7},
+                                  w = {0, 1, 2, 3, 4, 5, 3, 4, 5, 6, 7};
+  std::vector<std::int64_t> p(t);
+  p.insert(p.end(), h.begin(), h.end());
+  p.insert(p.end(), w.begin(), w.end());
+  npy::write_npy(path("pos.npy"), npy::make_array({3, 11}, std::span<const std::int64_t>(p)));
+  auto c = run_cli({"check", "--preset", "qwen2-vl", "--positions", path("pos.npy"), "--input", x, "--output",
+                    path("y.npy"), "--dtype", "bf16", "--max-ulp", "0.5"});
+  EXPECT_EQ(c.status, 0) << c.out << c.err;
+  // A wrong position (token 4's w = 5 instead of 4) makes the same output fail.
+  p[2 * 11 + 4] = 5;
+  npy::write_npy(path("pos_bad.npy"), npy::make_array({3, 11}, std::span<const std::int64_t>(p)));
+  auto bad = run_cli({"check", "--preset", "qwen2-vl", "--positions", path("pos_bad.npy"), "--input", x, "--output",
+                      path("y.npy"), "--dtype", "bf16"});
+  EXPECT_EQ(bad.status, 1) << bad.out << bad.err;
+}
+
+TEST_F(CheckCommand, ConventionReportsBothDistances) {
+  const std::string x = write_x({11, 2, 128});
+  ASSERT_EQ(run_cli({"rotate", "--preset", "qwen2-vl", "--layout", kLayout, "--input", x, "--output", path("y.npy"),
+                     "--dtype", "bf16"}).status, 0);
+  auto c = run_cli({"check", "--preset", "qwen2-vl", "--layout", kLayout, "--input", x, "--output", path("y.npy"),
+                    "--dtype", "bf16", "--convention", "fp32-phase", "--json"});
+  EXPECT_NE(c.out.find("\"convention\": \"fp32-phase\""), std::string::npos) << c.out;
+  EXPECT_NE(c.out.find("\"convention_max_ulp\""), std::string::npos) << c.out;
+  EXPECT_NE(c.out.find("\"max_ulp\""), std::string::npos) << c.out;
+  EXPECT_TRUE(c.status == 0 || c.status == 1) << c.err;
+}
+
+TEST_F(CheckCommand, BatchWithOneLayoutPerRow) {
+  const std::string x = write_x({2, 11, 1, 128});
+  ASSERT_EQ(run_cli({"rotate", "--preset", "qwen2-vl", "--layout", kLayout, "--layout", "text:11", "--input", x,
+                     "--output", path("y.npy"), "--dtype", "f32"}).status, 0);
+  auto ok = run_cli({"check", "--preset", "qwen2-vl", "--layout", kLayout, "--layout", "text:11", "--input", x,
+                     "--output", path("y.npy"), "--dtype", "f32", "--max-ulp", "0.5"});
+  EXPECT_EQ(ok.status, 0) << ok.out << ok.err;
+  // Swapping the rows' layouts changes row 0's image positions: the output no longer matches.
+  auto swapped = run_cli({"check", "--preset", "qwen2-vl", "--layout", "text:11", "--layout", kLayout, "--input", x,
+                          "--output", path("y.npy"), "--dtype", "f32"});
+  EXPECT_EQ(swapped.status, 1) << swapped.out << swapped.err;
+}
+
+TEST_F(CheckCommand, UnusableInputExitsTwo) {
+  const std::string x = write_x({11, 2, 128});
+  std::ofstream(path("garbage.npy")) << "not a numpy file";
+  const std::vector<std::vector<std::string>> cases = {
+      {"check", "--preset", "qwen2-vl", "--layout", kLayout, "--input", x, "--output", path("garbage.npy")},
+      {"check", "--preset", "qwen2-vl", "--layout", kLayout, "--input", path("missing.npy"), "--output", x},
+      {"check", "--preset", "qwen2-vl", "--layout", "text:12", "--input", x, "--output", x, "--dtype", "f32"},
+      {"check", "--layout", kLayout, "--input", x, "--output", x},
+      {"check", "--preset", "qwen2-vl", "--input", x, "--output", x},
+      {"rotate", "--preset", "qwen2-vl", "--layout", kLayout, "--input", path("garbage.npy"), "--output", path("o.npy")},
+  };
+  for (const auto& args : cases) {
+    auto r = run_cli(args);
+    EXPECT_EQ(r.status, 2) << args[0] << " " << args.back() << ": " << r.out;
+    EXPECT_FALSE(r.err.empty());
+    EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "one line: " << r.err;
+  }
+}
+
+}  // namespace
+}  // namespace mmrope

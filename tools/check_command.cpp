@@ -1,0 +1,210 @@
+// `mmrope check`: judges another implementation's output against the exact reference and says where it is wrong.
+#include <CLI/CLI.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <optional>
+#include <ostream>
+#include <sstream>
+
+#include "reference/comparison.hpp"
+#include "rotation_job.hpp"
+#include "subcommands.hpp"
+
+namespace mmrope::cli {
+namespace {
+
+struct CheckOptions {
+  RotationJobOptions job;
+  std::string output_path;
+  double max_ulp = 1.0;
+  std::string convention = "exact";
+  int worst = 10;
+  bool json = false;
+};
+
+// Y's elements as bit patterns of the dtype. Floats wider than the dtype are accepted when every value
+// is exactly a value of the dtype (a bf16 tensor saved with .float()).
+std::vector<std::uint32_t> judged_bits(const npy::Array& y, DType dtype) {
+  std::vector<std::uint32_t> out(static_cast<std::size_t>(y.size()));
+  const bool native = (dtype == DType::fp32 && y.type == npy::ElementType::float32) ||
+                      (dtype == DType::fp16 && y.type == npy::ElementType::float16) ||
+                      (dtype == DType::bf16 && (y.type == npy::ElementType::uint16 || y.type == npy::ElementType::int16));
+  for (std::int64_t i = 0; i < y.size(); ++i) {
+    if (native) {
+      out[i] = static_cast<std::uint32_t>(y.bits(i) & (dtype == DType::fp32 ? 0xffffffffu : 0xffffu));
+      continue;
+    }
+    if (!npy::is_floating(y.type))
+      throw Error(y.source + ": a " + std::string(to_string(dtype)) + " output cannot be " + std::string(npy::to_string(y.type)));
+    const double v = y.value(i);
+    out[i] = round_to_bits(v, dtype);
+    if (std::isfinite(v) && decode_bits(out[i], dtype) != v)
+      throw Error(y.source + ": element " + std::to_string(i) + " (" + std::to_string(v) + ") is not a " +
+                  std::string(to_string(dtype)) + " value; save the tensor in its own dtype or pass the right --dtype");
+  }
+  return out;
+}
+
+std::string number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+// The axis a channel rotates by for the judged tensor's head, or "pass" for channels past rotary_dim.
+std::string channel_axis(const RotationJob& job, int head, int channel) {
+  const RotarySpec& s = job.spec;
+  if (channel >= s.rotary_dim) return "pass";
+  const int half = s.rotary_dim / 2;
+  const int pair = s.pairing == Pairing::neox ? channel % half : channel / 2;
+  const Allocation& a = s.allocation;
+  const int h = a.per_head() ? head : 0;
+  const PairAxis axis = job.role == TensorRole::query ? a.query_axis(h, pair) : a.key_axis(h, pair);
+  return std::string(1, axis_letter(axis));
+}
+
+struct Located {
+  int batch, token, head, channel;
+  std::string axis;
+  const Position3* pos;
+};
+
+Located locate(const RotationJob& job, const ElementError& e) {
+  const int per_row_tokens = job.row_shape.tokens;
+  const int b = e.token / per_row_tokens, t = e.token % per_row_tokens;
+  return {b, t, e.head, e.channel, channel_axis(job, e.head, e.channel), &job.positions[b][t]};
+}
+
+// Against a named convention: the judged output's distance from the convention's own output, in ulps of
+// the dtype at the convention's value (bit-identical is 0).
+struct ConventionReport {
+  std::string name;
+  double max_ulp = 0, mean_ulp = 0;
+  std::size_t over_bound = 0, identical = 0;
+};
+
+ConventionReport judge_convention(const RotationJob& job, const std::string& name, const std::vector<std::uint32_t>& got,
+                                  double bound) {
+  ConventionReport c;
+  c.name = name;
+  const std::vector<std::uint32_t> want = job.emulate(parse_convention(name));
+  double sum = 0;
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    const double ulp = ulp_error(decode_bits(want[i], job.dtype), got[i], job.dtype);
+    c.max_ulp = std::max(c.max_ulp, ulp);
+    sum += ulp;
+    c.over_bound += ulp > bound;
+    c.identical += got[i] == want[i];
+  }
+  if (!got.empty()) c.mean_ulp = sum / static_cast<double>(got.size());
+  return c;
+}
+
+void write_text(std::ostream& out, const RotationJob& job, const CheckOptions& o, const ComparisonReport& r,
+                const ConventionReport* conv) {
+  out << "mmrope check: " << o.job.design.preset << ", " << to_string(job.dtype) << ", "
+      << (o.job.backward ? "backward" : "forward") << ", " << o.job.tensor << ", input " << npy::shape_string(job.input.shape)
+      << " (" << r.elements << " elements)\n";
+  out << "judged against: exact math, rounded once to " << to_string(job.dtype) << "\n";
+  out << "max error: " << number(r.max_ulp) << " ulp (absolute " << number(r.max_abs) << ")\n";
+  out << "mean error: " << number(r.mean_ulp) << " ulp (absolute " << number(r.mean_abs) << ")\n";
+  out << "over the bound of " << number(o.max_ulp) << " ulp: " << r.over_bound << " of " << r.elements << "\n";
+  if (r.all_zero_output) out << "the output is all zeros where the reference is not: the implementation did not run?\n";
+  if (conv) {
+    out << "judged against: convention " << conv->name << " (the verdict follows it)\n";
+    out << "  max distance: " << number(conv->max_ulp) << " ulp, mean " << number(conv->mean_ulp) << " ulp, bit-identical "
+        << conv->identical << " of " << r.elements << ", over the bound " << conv->over_bound << "\n";
+  }
+  const bool passed = conv ? conv->over_bound == 0 && !r.all_zero_output : r.passed();
+  out << "result: " << (passed ? "PASS" : "FAIL") << "\n";
+  if (r.worst.empty() || r.max_ulp == 0) return;
+  out << "worst elements:\n  batch token head channel axis (t, h, w) got exact ulp abs\n";
+  for (const auto& e : r.worst) {
+    const Located l = locate(job, e);
+    out << "  " << l.batch << " " << l.token << " " << l.head << " " << l.channel << " " << l.axis << " (" << l.pos->t.to_string()
+        << ", " << l.pos->h.to_string() << ", " << l.pos->w.to_string() << ") " << number(e.got) << " " << number(e.exact) << " "
+        << number(e.ulp) << " " << number(e.abs_error) << "\n";
+  }
+}
+
+std::string json_number(double v) { return std::isfinite(v) ? number(v) : (v > 0 ? "\"inf\"" : "\"nan\""); }
+
+void write_json(std::ostream& out, const RotationJob& job, const CheckOptions& o, const ComparisonReport& r,
+                const ConventionReport* conv) {
+  out << "{\n  \"preset\": \"" << o.job.design.preset << "\",\n  \"dtype\": \"" << to_string(job.dtype) << "\",\n"
+      << "  \"direction\": \"" << (o.job.backward ? "backward" : "forward") << "\",\n  \"elements\": " << r.elements << ",\n"
+      << "  \"max_ulp_bound\": " << json_number(o.max_ulp) << ",\n  \"max_ulp\": " << json_number(r.max_ulp) << ",\n"
+      << "  \"mean_ulp\": " << json_number(r.mean_ulp) << ",\n  \"max_abs\": " << json_number(r.max_abs) << ",\n"
+      << "  \"mean_abs\": " << json_number(r.mean_abs) << ",\n  \"over_bound\": " << r.over_bound << ",\n"
+      << "  \"all_zero_output\": " << (r.all_zero_output ? "true" : "false") << ",\n"
+      << "  \"convention\": \"" << o.convention << "\",\n";
+  if (conv)
+    out << "  \"convention_max_ulp\": " << json_number(conv->max_ulp) << ",\n  \"convention_mean_ulp\": "
+        << json_number(conv->mean_ulp) << ",\n  \"convention_over_bound\": " << conv->over_bound
+        << ",\n  \"convention_identical\": " << conv->identical << ",\n";
+  const bool passed = conv ? conv->over_bound == 0 && !r.all_zero_output : r.passed();
+  out << "  \"passed\": " << (passed ? "true" : "false") << ",\n  \"worst\": [";
+  for (std::size_t i = 0; i < r.worst.size(); ++i) {
+    const auto& e = r.worst[i];
+    const Located l = locate(job, e);
+    out << (i ? ",\n" : "\n") << "    {\"batch\": " << l.batch << ", \"token\": " << l.token << ", \"head\": " << l.head
+        << ", \"channel\": " << l.channel << ", \"axis\": \"" << l.axis << "\", \"t\": \"" << l.pos->t.to_string()
+        << "\", \"h\": \"" << l.pos->h.to_string() << "\", \"w\": \"" << l.pos->w.to_string() << "\", \"got\": "
+        << json_number(e.got) << ", \"exact\": " << json_number(e.exact) << ", \"ulp\": " << json_number(e.ulp)
+        << ", \"abs\": " << json_number(e.abs_error) << "}";
+  }
+  out << (r.worst.empty() ? "]\n}\n" : "\n  ]\n}\n");
+}
+
+}  // namespace
+
+Command add_check_command(CLI::App& app) {
+  auto opts = std::make_shared<CheckOptions>();
+  CLI::App* sub = app.add_subcommand("check", "Judge another implementation's rotated output against the exact reference");
+  sub->footer(
+      "Rotates X.npy exactly (as `mmrope rotate`) and compares Y.npy, another implementation's result for X,\n"
+      "element by element in ulps of --dtype at the exact value (a correctly rounded result is within 0.5).\n"
+      "Y may be in the dtype itself (float32, float16, bf16 bits as uint16/int16) or a wider float holding\n"
+      "values of the dtype. Prints max and mean error, the count over --max-ulp, and the worst elements with\n"
+      "their batch row, token, head, channel, axis and (t, h, w).\n"
+      "Exit status: 0 within the bound, 1 not, 2 unusable input.\n"
+      "Example: mmrope check --preset qwen2-vl --layout \"text:3 image:1x4x6 text:2\" --input q.npy --output q_rot.npy --dtype bf16");
+  opts->job.add_to(*sub);
+  sub->add_option("--output", opts->output_path, "Y.npy: the output to judge, same shape as X")->required();
+  sub->add_option("--max-ulp", opts->max_ulp, "The bound in ulps of the dtype")->capture_default_str()->check(CLI::NonNegativeNumber);
+  sub->add_option("--worst", opts->worst, "How many worst elements to list")->capture_default_str()->check(CLI::Range(0, 1000));
+  sub->add_flag("--json", opts->json, "Print the report as JSON");
+  std::vector<std::string> conventions = {"exact"};
+  for (const auto& c : convention_registry()) conventions.emplace_back(c.name);
+  sub->add_option("--convention", opts->convention,
+                  "Judge against exact math (exact) or against a named lower-precision convention: fp32-phase, "
+                  "bf16-cache, fp16-cache, activation-dtype (see docs/layout-rules.md); the report gives both distances")
+      ->capture_default_str()
+      ->check(CLI::IsMember(conventions));
+  return {sub, [opts](std::ostream& out) {
+            const RotationJob job = run_rotation_job(opts->job);
+            const npy::Array y = npy::read_npy(opts->output_path);
+            if (y.shape != job.input.shape)
+              throw Error(opts->output_path + ": shape " + npy::shape_string(y.shape) + " differs from the input's " +
+                          npy::shape_string(job.input.shape));
+            const std::vector<std::uint32_t> got = judged_bits(y, job.dtype);
+            // Every row shares one shape, so the rows are judged as one [batch*tokens, heads, head_dim] tensor.
+            RotatedTensor<Mpfr256> all;
+            all.shape = {job.row_shape.tokens * job.batch, job.row_shape.heads, job.row_shape.head_dim};
+            all.dtype = job.dtype;
+            for (const auto& r : job.rows) all.exact.insert(all.exact.end(), r.exact.begin(), r.exact.end());
+            all.bits = job.bits();
+            const ComparisonReport report = compare(all, got, opts->max_ulp, static_cast<std::size_t>(opts->worst));
+            std::optional<ConventionReport> conv;
+            if (opts->convention != "exact") conv = judge_convention(job, opts->convention, got, opts->max_ulp);
+            if (opts->json)
+              write_json(out, job, *opts, report, conv ? &*conv : nullptr);
+            else
+              write_text(out, job, *opts, report, conv ? &*conv : nullptr);
+            const bool passed = conv ? conv->over_bound == 0 && !report.all_zero_output : report.passed();
+            return passed ? 0 : 1;
+          }};
+}
+
+}  // namespace mmrope::cli

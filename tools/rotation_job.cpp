@@ -1,0 +1,182 @@
+// Reads a rotation's inputs (X, positions or layouts, preset), checks them against each other, rotates exactly.
+#include "rotation_job.hpp"
+
+#include <CLI/CLI.hpp>
+#include <unistd.h>
+
+#include <bit>
+#include <cmath>
+#include <iostream>
+
+#include "reference/batch.hpp"
+#include "reference/frequency/allocation_registry.hpp"
+#include "reference/layout_spec.hpp"
+
+namespace mmrope::cli {
+namespace {
+
+// X's values as doubles: floats as they are, bf16 bit patterns (uint16 or int16) decoded exactly.
+std::vector<double> input_values(const npy::Array& x) {
+  if (npy::is_floating(x.type)) return x.values();
+  if (x.type != npy::ElementType::uint16 && x.type != npy::ElementType::int16)
+    throw Error(x.source + ": input must be float16, float32, float64, or bf16 bit patterns as uint16/int16, not " +
+                std::string(npy::to_string(x.type)));
+  std::vector<double> out(static_cast<std::size_t>(x.size()));
+  for (std::int64_t i = 0; i < x.size(); ++i) out[i] = decode_bits(static_cast<std::uint32_t>(x.bits(i) & 0xffff), DType::bf16);
+  return out;
+}
+
+// Positions from a .npy: integers, or floats taken at their exact binary value.
+std::vector<std::vector<Position3>> positions_from_file(const std::string& path, int batch, int tokens) {
+  const npy::Array p = npy::read_npy(path);
+  const auto& s = p.shape;
+  const bool three = !s.empty() && s[0] == 3 && (s.size() == 2 || s.size() == 3);
+  const std::size_t rank_without_axes = three ? s.size() - 1 : s.size();
+  const std::int64_t rows = rank_without_axes == 2 ? s[three ? 1 : 0] : 1;
+  const std::int64_t len = s.empty() ? 0 : s.back();
+  if (s.empty() || rank_without_axes > 2 || rows != batch || len != tokens)
+    throw Error(path + ": positions of shape " + npy::shape_string(s) + " do not fit the input (" + std::to_string(batch) +
+                " rows of " + std::to_string(tokens) + " tokens); use [tokens], [3, tokens], [batch, tokens] or [3, batch, tokens]");
+  if (p.type == npy::ElementType::float16 || p.type == npy::ElementType::uint16 || p.type == npy::ElementType::int16)
+    throw Error(path + ": positions must be int32, int64, float32 or float64, not " + std::string(npy::to_string(p.type)));
+  auto coordinate = [&](std::int64_t i) {
+    const double v = p.value(i);
+    if (!std::isfinite(v)) throw Error(path + ": position element " + std::to_string(i) + " is not finite");
+    if (p.type == npy::ElementType::int64) return Coordinate(static_cast<std::int64_t>(p.bits(i)));
+    return Coordinate(Rational(v));  // exact: every double is a rational
+  };
+  std::vector<std::vector<Position3>> out(static_cast<std::size_t>(batch));
+  for (int b = 0; b < batch; ++b)
+    for (int t = 0; t < tokens; ++t) {
+      if (!three) {
+        out[b].push_back(Position3::diagonal(coordinate(static_cast<std::int64_t>(b) * tokens + t)));
+        continue;
+      }
+      Position3 pos;
+      for (Axis a : kAxes)
+        pos[a] = coordinate((static_cast<std::int64_t>(a) * batch + b) * tokens + t);
+      out[b].push_back(pos);
+    }
+  return out;
+}
+
+std::vector<std::vector<Position3>> positions_from_layouts(const RotationJobOptions& o, int batch, int tokens) {
+  if (o.layouts.size() != 1 && static_cast<int>(o.layouts.size()) != batch)
+    throw Error("give one --layout, or one per batch row (" + std::to_string(batch) + "), not " +
+                std::to_string(o.layouts.size()));
+  const auto design = o.design.build();
+  std::vector<Sequence> rows;
+  for (int b = 0; b < batch; ++b) rows.push_back(parse_layout(o.layouts[o.layouts.size() == 1 ? 0 : b]));
+  const BatchPositions bp =
+      assign_batch(*design, rows, o.padding == "left" ? PaddingSide::left : PaddingSide::right,
+                   o.convention == "transformers-4" ? PaddingConvention::transformers4 : PaddingConvention::transformers5,
+                   tokens);
+  std::vector<std::vector<Position3>> out;
+  for (const auto& row : bp.rows) out.push_back(positions_of(row));
+  return out;
+}
+
+}  // namespace
+
+void RotationJobOptions::add_to(CLI::App& app) {
+  design.add_to(app);
+  app.add_option("--layout", layouts, "The layout (see `mmrope positions --help`); one, or one per batch row");
+  app.add_option("--positions", positions_path,
+                 "Positions .npy instead of a layout: [tokens] (1-D), [3, tokens] (t, h, w rows), or with a batch axis "
+                 "[batch, tokens] / [3, batch, tokens] like transformers' position_ids; int32, int64 or float");
+  app.add_option("--input", input_path, "X.npy: [tokens, heads, head_dim] or [batch, tokens, heads, head_dim]; float16/32/64, "
+                                        "or bf16 bit patterns as uint16/int16")
+      ->required();
+  app.add_option("--dtype", dtype, "The output dtype")->capture_default_str()->check(CLI::IsMember({"f32", "f16", "bf16"}));
+  app.add_flag("--backward", backward, "Apply R^T (the gradient dx = R^T dy) instead of R");
+  app.add_option("--tensor", tensor, "query or key: which heads multi-head RoPE maps (a query head follows KV head i / (HQ/HKV))")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"query", "key"}));
+  app.add_option("--heads", heads, "HQ:HKV for multi-head RoPE (default: the input's heads for the tensor, HKV = HQ)");
+  app.add_option("--rotary-dim", rotary_dim, "Rotary dim d (default: the preset's, at most the input's head_dim)");
+  app.add_option("--padding", padding, "Side padded when a layout is shorter than the input's tokens")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"left", "right"}));
+  app.add_option("--padding-convention", convention, "Positions of padded slots: transformers-4 (1) or transformers-5 (0)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"transformers-4", "transformers-5"}));
+}
+
+std::vector<std::uint32_t> RotationJob::bits() const {
+  std::vector<std::uint32_t> out;
+  for (const auto& r : rows) out.insert(out.end(), r.bits.begin(), r.bits.end());
+  return out;
+}
+
+RotationJob run_rotation_job(const RotationJobOptions& o) {
+  if (o.design.preset.empty()) throw Error("give --preset NAME: the preset supplies the rotary settings");
+  if (o.layouts.empty() == o.positions_path.empty()) throw Error("give either --layout SPEC or --positions P.npy");
+  RotationJob job;
+  job.input = npy::read_npy(o.input_path);
+  const auto& s = job.input.shape;
+  if (s.size() != 3 && s.size() != 4)
+    throw Error(o.input_path + ": shape " + npy::shape_string(s) +
+                " is not [tokens, heads, head_dim] or [batch, tokens, heads, head_dim]");
+  for (auto d : s)
+    if (d <= 0 || d > (std::int64_t{1} << 30)) throw Error(o.input_path + ": every dimension must be in [1, 2^30], shape " + npy::shape_string(s));
+  job.batch = s.size() == 4 ? static_cast<int>(s[0]) : 1;
+  const std::size_t off = s.size() - 3;
+  job.row_shape = {static_cast<int>(s[off]), static_cast<int>(s[off + 1]), static_cast<int>(s[off + 2])};
+  job.dtype = parse_dtype(o.dtype == "f32" ? "fp32" : o.dtype == "f16" ? "fp16" : "bf16");
+  job.role = o.tensor == "key" ? TensorRole::key : TensorRole::query;
+
+  const Preset& preset = find_preset(o.design.preset);
+  RotaryOverrides ro;
+  ro.rotary_dim = o.rotary_dim.value_or(std::min(preset.frequency.rotary_dim, job.row_shape.head_dim));
+  const int heads = job.row_shape.heads;
+  ro.heads = o.heads ? parse_heads(*o.heads) : HeadCounts{heads, heads};
+  FrequencySettings f = preset.frequency;
+  f.head_dim = job.row_shape.head_dim;
+  job.spec = rotary_spec_for(f, ro);
+
+  job.positions = o.positions_path.empty() ? positions_from_layouts(o, job.batch, job.row_shape.tokens)
+                                           : positions_from_file(o.positions_path, job.batch, job.row_shape.tokens);
+  job.x = input_values(job.input);
+  job.backward = o.backward;
+  const std::vector<double>& x = job.x;
+  const auto plan = make_frequency_plan<Mpfr256>(job.spec);
+  const std::size_t row_size = job.row_shape.size();
+  const bool show_progress = isatty(STDERR_FILENO) && job.batch > 1;
+  for (int b = 0; b < job.batch; ++b) {
+    const std::vector<double> row(x.begin() + static_cast<std::ptrdiff_t>(b * row_size),
+                                  x.begin() + static_cast<std::ptrdiff_t>((b + 1) * row_size));
+    const Rotation<Mpfr256> rot(plan, job.positions[b]);
+    job.rows.push_back(rot.apply(row, job.row_shape, job.role, o.backward ? Direction::backward : Direction::forward, job.dtype));
+    if (show_progress) std::cerr << "\rrotated row " << (b + 1) << " of " << job.batch << std::flush;
+  }
+  if (show_progress) std::cerr << "\n";
+  return job;
+}
+
+std::vector<std::uint32_t> RotationJob::emulate(Convention convention) const {
+  const auto plan = make_frequency_plan<Mpfr256>(spec);
+  const std::size_t row_size = row_shape.size();
+  std::vector<std::uint32_t> out;
+  for (int b = 0; b < batch; ++b) {
+    const std::vector<double> row(x.begin() + static_cast<std::ptrdiff_t>(b * row_size),
+                                  x.begin() + static_cast<std::ptrdiff_t>((b + 1) * row_size));
+    const EmulatedRotation<Mpfr256> rot(plan, positions[b], convention);
+    const auto y = rot.apply(row, row_shape, role, backward ? Direction::backward : Direction::forward, dtype);
+    out.insert(out.end(), y.bits.begin(), y.bits.end());
+  }
+  return out;
+}
+
+npy::Array output_array(const RotationJob& job) {
+  const std::vector<std::uint32_t> bits = job.bits();
+  if (job.dtype == DType::fp32) {
+    std::vector<float> v(bits.size());
+    for (std::size_t i = 0; i < bits.size(); ++i) v[i] = std::bit_cast<float>(bits[i]);
+    return npy::make_array(job.input.shape, std::span<const float>(v));
+  }
+  std::vector<std::uint16_t> v(bits.begin(), bits.end());
+  return npy::make_array(job.dtype == DType::fp16 ? npy::ElementType::float16 : npy::ElementType::uint16, job.input.shape,
+                         std::span<const std::uint16_t>(v));
+}
+
+}  // namespace mmrope::cli

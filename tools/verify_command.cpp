@@ -1,0 +1,230 @@
+// `mmrope verify`: runs the kernels (GPU if present, else the host backend) against the exact reference, table out.
+#include <CLI/CLI.hpp>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <iomanip>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "kernels/core/dtype_conversion.hpp"
+#include "kernels/host/apply_rotary_host.hpp"
+#include "kernels/host/error_bound.hpp"
+#include "kernels/host/kernel_frequency_table.hpp"
+#include "kernels/host/reference_check.hpp"
+#include "reference/frequency/preset_rotary.hpp"
+#include "reference/layout_spec.hpp"
+#include "reference/presets.hpp"
+#ifdef MMROPE_HAVE_CUDA
+#include "kernels/cuda/mirrored_launch.hpp"
+#endif
+#include "subcommands.hpp"
+
+namespace mmrope::cli {
+namespace {
+
+using kernels::ElementType;
+using kernels::RotationDirection;
+using kernels::TensorLayout;
+
+struct VerifyOptions {
+  bool quick = false;
+};
+
+// The presets whose designs give integer positions (kernels take integers; v2pe and circlerope do not).
+const std::vector<std::string>& verified_presets(bool quick) {
+  static const std::vector<std::string> all = {"qwen2-vl", "qwen2.5-vl", "qwen3-vl", "mrope-i", "mhrope", "videorope",
+                                               "hope", "vanilla", "il-rope", "omni-rope", "rope-tie"};
+  static const std::vector<std::string> some = {"qwen2-vl", "qwen3-vl", "mhrope", "hope", "vanilla", "rope-tie"};
+  return quick ? some : all;
+}
+
+// One row of the matrix: its positions (per token, the design's layout moved to the magnitude) and the launch.
+struct Row {
+  std::string preset;
+  ElementType dtype;
+  TensorLayout layout;
+  std::int64_t magnitude;
+  RotationDirection direction;
+};
+
+const char* name_of(ElementType t) { return t == ElementType::fp32 ? "fp32" : t == ElementType::fp16 ? "fp16" : "bf16"; }
+const char* name_of(TensorLayout l) { return l == TensorLayout::bshd ? "bshd" : l == TensorLayout::sbhd ? "sbhd" : "thd"; }
+
+// The design's positions of a small prompt (text, an image, text), as integers, or nothing if not integers.
+std::optional<std::vector<std::array<std::int64_t, 3>>> design_positions(const Preset& preset) {
+  const auto design = make_preset_design(preset);
+  const SequencePositions seq = design->assign(parse_layout("text:3 image:1x4x6 text:2"));
+  std::vector<std::array<std::int64_t, 3>> out;
+  for (const TokenPosition& t : seq.tokens) {
+    std::array<std::int64_t, 3> p{};
+    for (Axis a : kAxes) {
+      if (!t.pos[a].is_integer_value()) return std::nullopt;
+      p[static_cast<int>(a)] = t.pos[a].to_int64();
+    }
+    out.push_back(p);
+  }
+  return out;
+}
+
+struct RowResult {
+  double max_ulp = 0;
+  std::size_t elements = 0;
+  std::size_t cancelling = 0;  // elements beyond the contract but within their own bound
+  bool passed = false;
+  std::string failure;
+};
+
+RowResult run_row(const Row& row, const Preset& preset, const std::vector<std::array<std::int64_t, 3>>& base_positions,
+                  bool use_gpu, std::mt19937_64& rng) {
+  RotaryOverrides overrides;
+  int q_heads = 4, k_heads = 2;
+  if (preset.frequency.allocation == "multi-head") q_heads = 8, k_heads = 8;  // one KV head per section entry
+  const RotarySpec spec = rotary_spec_for(preset.frequency, overrides);
+  const kernels::KernelFrequencyTable table = kernels::kernel_frequency_table(spec);
+  // Two sequences: the layout moved so its largest coordinate is the magnitude, and once more 7 below it.
+  std::int64_t largest = 0;
+  for (const auto& p : base_positions)
+    for (std::int64_t v : p) largest = std::max(largest, v);
+  const std::int64_t per_sequence = static_cast<std::int64_t>(base_positions.size()), tokens = 2 * per_sequence;
+  std::vector<std::int64_t> positions(static_cast<std::size_t>(3 * tokens));
+  for (std::int64_t n = 0; n < tokens; ++n)
+    for (int a = 0; a < 3; ++a)
+      positions[a * tokens + n] = base_positions[n % per_sequence][a] + row.magnitude - largest - (n < per_sequence ? 0 : 7);
+  kernels::RotaryKernelParams p;
+  p.dtype = row.dtype;
+  p.layout = row.layout;
+  p.batch = 2;
+  p.seqlen = per_sequence;
+  std::vector<std::int32_t> cu_seqlens = {0, static_cast<std::int32_t>(per_sequence), static_cast<std::int32_t>(tokens)};
+  if (row.layout == TensorLayout::thd) p.cu_seqlens = cu_seqlens.data(), p.total_tokens = tokens;
+  p.head_dim = spec.head_dim;
+  p.rotary_dim = spec.rotary_dim;
+  p.pairing = table.pairing;
+  p.direction = row.direction;
+  p.positions.values = positions.data();
+  p.positions.type = kernels::PositionType::int64;
+  p.positions.axes = 3;
+  p.positions.axis_stride = tokens;
+  p.frequencies = table.args();
+  const std::size_t bytes = static_cast<std::size_t>(kernels::element_bytes(row.dtype));
+  const std::size_t q_count = static_cast<std::size_t>(tokens) * q_heads * spec.head_dim;
+  const std::size_t k_count = static_cast<std::size_t>(tokens) * k_heads * spec.head_dim;
+  std::vector<std::uint8_t> q_in(q_count * bytes), k_in(k_count * bytes), q_out(q_in.size()), k_out(k_in.size());
+  std::normal_distribution<double> normal(0.0, 1.0);
+  for (const auto& [buffer, count] : {std::pair{&q_in, q_count}, std::pair{&k_in, k_count}}) {
+    for (std::size_t i = 0; i < count; ++i) {
+      const double v = normal(rng);
+      switch (row.dtype) {
+        case ElementType::fp32: reinterpret_cast<float*>(buffer->data())[i] = static_cast<float>(v); break;
+        case ElementType::fp16: reinterpret_cast<std::uint16_t*>(buffer->data())[i] = kernels::double_to_fp16_bits(v); break;
+        case ElementType::bf16: reinterpret_cast<std::uint16_t*>(buffer->data())[i] = kernels::double_to_bf16_bits(v); break;
+      }
+    }
+  }
+  p.q = kernels::contiguous_tensor(q_in.data(), q_out.data(), row.layout, 2, per_sequence, q_heads, spec.head_dim);
+  p.k = kernels::contiguous_tensor(k_in.data(), k_out.data(), row.layout, 2, per_sequence, k_heads, spec.head_dim);
+  RowResult r;
+  if (use_gpu) {
+#ifdef MMROPE_HAVE_CUDA
+    const int error = kernels::apply_rotary_cuda_mirrored(
+        p, {{q_in.data(), q_in.size()}, {k_in.data(), k_in.size()}, {q_out.data(), q_out.size()},
+            {k_out.data(), k_out.size()}, {positions.data(), positions.size() * 8}, {cu_seqlens.data(), cu_seqlens.size() * 4},
+            {table.turn_frequencies.data(), table.turn_frequencies.size() * sizeof(kernels::TurnFrequency)},
+            {table.axis_of.data(), table.axis_of.size()}});
+    if (error != 0) {
+      r.failure = "CUDA error " + std::to_string(error);
+      return r;
+    }
+#endif
+  } else {
+    kernels::apply_rotary_host(p);
+  }
+  const kernels::KernelVerdict v = kernels::check_against_reference(spec, p);
+  r.max_ulp = v.max_ulp();
+  r.elements = v.elements();
+  r.cancelling = v.q.beyond_contract + v.k.beyond_contract - v.q.beyond_element_bound - v.k.beyond_element_bound;
+  r.passed = v.passed();
+  if (!r.passed) r.failure = v.describe();
+  return r;
+}
+
+std::string magnitude_label(std::int64_t m) {
+  for (int e = 0; e <= 31; ++e)
+    if ((std::int64_t{1} << e) - 1 == m) return "2^" + std::to_string(e) + "-1";
+  return std::to_string(m);
+}
+
+}  // namespace
+
+Command add_verify_command(CLI::App& app) {
+  auto opts = std::make_shared<VerifyOptions>();
+  CLI::App* sub = app.add_subcommand("verify", "Check the RoPE kernels against the exact reference, in ulps");
+  sub->footer(
+      "Runs the kernels -- on the GPU when one is present, otherwise the host backend, which runs the same\n"
+      "arithmetic on the CPU -- over presets x dtypes x layouts x position magnitudes up to 2^31 - 1 x forward and\n"
+      "backward, and judges every output against the exact reference (MPFR) in ulps of its dtype. The contract\n"
+      "(docs/error-model.md): at most 1 ulp for fp32, fp16 and bf16. Exit status 1 if any row fails.");
+  sub->add_flag("--quick", opts->quick, "A smaller matrix (under a minute on two cores)");
+  return {sub, [opts](std::ostream& out) {
+            const auto start = std::chrono::steady_clock::now();
+            bool use_gpu = false;
+#ifdef MMROPE_HAVE_CUDA
+            use_gpu = kernels::cuda_device_present();
+#endif
+            const bool progress = isatty(STDERR_FILENO) != 0;
+            const std::vector<std::int64_t> magnitudes =
+                opts->quick ? std::vector<std::int64_t>{(1 << 10) - 1, (1 << 20) - 1, (std::int64_t{1} << 31) - 1}
+                            : std::vector<std::int64_t>{15, (1 << 10) - 1, (1 << 16) - 1, (1 << 20) - 1, (1 << 24) - 1,
+                                                        (1 << 28) - 1, (std::int64_t{1} << 31) - 1};
+            std::vector<Row> rows;
+            for (const std::string& preset : verified_presets(opts->quick))
+              for (ElementType dtype : {ElementType::fp32, ElementType::fp16, ElementType::bf16})
+                for (TensorLayout layout : {TensorLayout::bshd, TensorLayout::sbhd, TensorLayout::thd})
+                  for (std::int64_t m : magnitudes)
+                    for (RotationDirection d : {RotationDirection::forward, RotationDirection::backward})
+                      rows.push_back({preset, dtype, layout, m, d});
+            out << "backend: " << (use_gpu ? "CUDA (GPU)" : "host (the kernels' arithmetic on the CPU; no GPU found)")
+                << "\ncontract: max error <= " << kernels::kContractUlps << " ulp of the output dtype\n\n";
+            out << std::left << std::setw(12) << "preset" << std::setw(6) << "dtype" << std::setw(7) << "layout"
+                << std::setw(9) << "|pos|" << std::setw(5) << "dir" << std::right << std::setw(9) << "max ulp"
+                << std::setw(7) << "bound" << "  result\n";
+            std::mt19937_64 rng(20261123);  // fixed: verify is reproducible
+            std::size_t failed = 0, elements = 0;
+            for (std::size_t i = 0; i < rows.size(); ++i) {
+              const Row& row = rows[i];
+              if (progress) std::cerr << "\rverify: row " << (i + 1) << "/" << rows.size() << std::flush;
+              const Preset& preset = find_preset(row.preset);
+              const auto positions = design_positions(preset);
+              if (!positions) throw Error("preset " + row.preset + " has non-integer positions");
+              const RowResult r = run_row(row, preset, *positions, use_gpu, rng);
+              elements += r.elements;
+              if (!r.passed) ++failed;
+              std::ostringstream ulp;
+              ulp << std::fixed << std::setprecision(3) << r.max_ulp;
+              out << std::left << std::setw(12) << row.preset << std::setw(6) << name_of(row.dtype) << std::setw(7)
+                  << name_of(row.layout) << std::setw(9) << magnitude_label(row.magnitude) << std::setw(5)
+                  << (row.direction == RotationDirection::forward ? "fwd" : "bwd") << std::right << std::setw(9)
+                  << ulp.str() << std::setw(7) << kernels::kContractUlps << "  "
+                  << (r.passed ? "pass" : "FAIL")
+                  << (r.cancelling ? " (" + std::to_string(r.cancelling) + " cancelling outputs within their bound)" : "")
+                  << "\n";
+              if (!r.passed) out << r.failure;
+            }
+            if (progress) std::cerr << "\r" << std::string(40, ' ') << "\r";
+            const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            out << "\n" << rows.size() - failed << " of " << rows.size() << " rows pass (" << elements
+                << " elements judged, " << std::fixed << std::setprecision(1) << seconds << " s)\n";
+            return failed == 0 ? 0 : 1;
+          }};
+}
+
+}  // namespace mmrope::cli
