@@ -5,23 +5,13 @@
 #include <random>
 
 #include "random_seed.hpp"
+#include "rotary_test_support.hpp"
 #include "reference/analysis/attention_score.hpp"
 #include "reference/frequency/allocation_registry.hpp"
 #include "reference/rotation.hpp"
 
 namespace mmrope {
 namespace {
-
-RotarySpec score_spec(const std::string& allocation, const std::string& sections, int head_dim = 128, int rotary_dim = 128,
-                      Pairing pairing = Pairing::neox, std::optional<HeadCounts> heads = std::nullopt) {
-  RotarySpec s;
-  s.base = "1000000";
-  s.head_dim = head_dim;
-  s.rotary_dim = rotary_dim;
-  s.pairing = pairing;
-  s.allocation = make_allocation(allocation, sections, rotary_dim / 2, heads);
-  return s;
-}
 
 // Values exactly representable in bf16: k / 64, k in [-256, 256].
 std::vector<double> random_values(std::size_t n, std::mt19937_64& rng) {
@@ -71,9 +61,9 @@ TEST(AttentionScore, EqualsDotProductOfRotatedVectors) {
   std::mt19937_64 rng(test_seed());
   std::uniform_int_distribution<std::int64_t> position(0, (std::int64_t{1} << 31) - 1);
   const std::vector<RotarySpec> specs = {
-      score_spec("1d", ""), score_spec("chunked", "16,24,24"), score_spec("interleaved", "24,20,20"),
-      score_spec("hope", "16,24,24"), score_spec("videorope", "4,6,6", 64, 32, Pairing::gptj),  // partial rotary
-      score_spec("2d", "", 64, 64, Pairing::gptj)};
+      spec_of("1d", ""), spec_of("chunked", "16,24,24"), spec_of("interleaved", "24,20,20"),
+      spec_of("hope", "16,24,24"), spec_of("videorope", "4,6,6", 64, 32, Pairing::gptj),  // partial rotary
+      spec_of("2d", "", 64, 64, Pairing::gptj)};
   for (const RotarySpec& spec : specs) {
     const auto plan = make_frequency_plan<Mpfr256>(spec);
     for (int trial = 0; trial < 3; ++trial) {
@@ -93,7 +83,7 @@ TEST(AttentionScore, EqualsDotProductOfRotatedVectors) {
 // head has no position, so its score does not change with the positions at all.
 TEST(AttentionScore, MultiHeadScoresPerQueryHead) {
   std::mt19937_64 rng(test_seed());
-  const auto plan = make_frequency_plan<Mpfr256>(score_spec("multi-head", "1,1,1", 32, 32, Pairing::neox, HeadCounts{8, 4}));
+  const auto plan = make_frequency_plan<Mpfr256>(spec_of("multi-head", "1,1,1", 32, 32, Pairing::neox, HeadCounts{8, 4}));
   const HeadVectors q{8, random_values(8 * 32, rng)};
   const HeadVectors k{4, random_values(4 * 32, rng)};
   const Position3 m = at(100, 7, 3), n = at(5, 2, 11);
@@ -115,7 +105,7 @@ TEST(AttentionScore, OneDimensionalDependsOnlyOnDifference) {
   std::mt19937_64 rng(test_seed());
   std::uniform_int_distribution<std::int64_t> position(0, std::int64_t{1} << 30);
   for (Pairing pairing : {Pairing::neox, Pairing::gptj}) {
-    const auto plan = make_frequency_plan<Mpfr256>(score_spec("1d", "", 64, 48, pairing));
+    const auto plan = make_frequency_plan<Mpfr256>(spec_of("1d", "", 64, 48, pairing));
     const HeadVectors q{1, random_values(64, rng)}, k{1, random_values(64, rng)};
     const std::int64_t m = position(rng), n = position(rng);
     const Mpfr256 base = attention_scores(plan, q, Position3::diagonal(Coordinate(m)), k, Position3::diagonal(Coordinate(n)))[0];
@@ -133,7 +123,7 @@ TEST(AttentionScore, OneDimensionalDependsOnlyOnDifference) {
 // squared on the rotated channels). A closed form, with no trigonometry involved.
 TEST(AttentionScore, EqualPositionsGivePlainDotProduct) {
   std::mt19937_64 rng(test_seed());
-  RotarySpec spec = score_spec("interleaved", "8,4,4", 64, 32);
+  RotarySpec spec = spec_of("interleaved", "8,4,4", 64, 32);
   spec.scaling.kind = ScalingKind::yarn;
   spec.scaling.factor = Rational(4);
   spec.scaling.original_context = 4096;

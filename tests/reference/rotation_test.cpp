@@ -5,6 +5,7 @@
 #include <random>
 
 #include "random_seed.hpp"
+#include "rotary_test_support.hpp"
 #include "reference/frequency/allocation_registry.hpp"
 #include "reference/frequency/preset_rotary.hpp"
 #include "reference/presets.hpp"
@@ -13,17 +14,6 @@
 
 namespace mmrope {
 namespace {
-
-RotarySpec spec_of(const std::string& allocation, const std::string& sections, int head_dim = 128, int rotary_dim = 128,
-                   Pairing pairing = Pairing::neox, std::optional<HeadCounts> heads = std::nullopt) {
-  RotarySpec s;
-  s.base = "1000000";
-  s.head_dim = head_dim;
-  s.rotary_dim = rotary_dim;
-  s.pairing = pairing;
-  s.allocation = make_allocation(allocation, sections, rotary_dim / 2, heads);
-  return s;
-}
 
 // Inputs exactly representable in bf16 (so in every dtype): k / 64 for k in [-256, 256], never all zero.
 std::vector<double> random_input(std::size_t n, std::mt19937_64& rng) {
