@@ -7,6 +7,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "angles.hpp"
 #include "frequency/frequency_plan.hpp"
 #include "positions.hpp"
 #include "rounding.hpp"
@@ -43,32 +44,6 @@ struct RotatedTensor {
   double rounded(std::size_t i) const { return decode_bits(bits[i], dtype); }
 };
 
-// cos and sin of one (axis position, pair), attention factor included.
-template <class S>
-struct CosSin {
-  S cos{1};
-  S sin{0};
-};
-
-namespace detail {
-
-// cos and sin of an angle, both correctly rounded. MPFR computes the pair in one call (mpfr_sin_cos).
-template <class S>
-CosSin<S> cos_sin_of(const S& angle) {
-  CosSin<S> r;
-  if constexpr (std::is_same_v<S, Mpfr256>) {
-    mpfr_sin_cos(r.sin.backend().data(), r.cos.backend().data(), angle.backend().data(), MPFR_RNDN);
-  } else {
-    using std::cos;
-    using std::sin;
-    r.cos = cos(angle);
-    r.sin = sin(angle);
-  }
-  return r;
-}
-
-}  // namespace detail
-
 // The rotation of one sequence: its frequency plan and the tokens' positions. cos/sin are computed once per
 // distinct (axis, position, pair) that some head reads, whatever the head count; integer positions are
 // composed from two cached factors (see unscaled_cos_sin), so a long text run costs few sin/cos evaluations.
@@ -76,7 +51,7 @@ template <class S>
 class Rotation {
  public:
   Rotation(FrequencyPlan<S> plan, std::vector<Position3> positions)
-      : plan_(std::move(plan)), positions_(std::move(positions)) {
+      : plan_(std::move(plan)), angles_(plan_), positions_(std::move(positions)) {
     const Allocation& a = plan_.spec.allocation;
     const int pairs = a.pairs();
     // Which pairs read each axis, in any head.
@@ -106,8 +81,6 @@ class Rotation {
         token_row_[ai][t] = it->second;
       }
     }
-    none_.cos = plan_.attention_factor;  // a pair that does not rotate: zero angle, scaled like the others (HF)
-    none_.sin = 0;
   }
 
   const FrequencyPlan<S>& plan() const { return plan_; }
@@ -118,7 +91,7 @@ class Rotation {
     const Allocation& a = plan_.spec.allocation;
     const PairAxis axis = role == TensorRole::query ? a.query_axis(a.per_head() ? head : 0, pair)
                                                     : a.key_axis(a.per_head() ? head : 0, pair);
-    if (!axis) return none_;
+    if (!axis) return angles_.none();
     const int ai = static_cast<int>(*axis);
     return table_[ai][token_row_[ai][token]][slot_[ai][pair]];
   }
@@ -157,45 +130,10 @@ class Rotation {
   }
 
  private:
-  // Integer positions p = q K + r use e^{i p theta} = e^{i q K theta} e^{i r theta}: K + (distinct q) direct
-  // sin/cos per pair instead of one per position. Both factors are correctly rounded and the complex product
-  // adds two roundings: |error| <= 4 * 2^-(digits) instead of 2^-(digits) -- still ~2^-330 for Mpfr256,
-  // far below any dtype. The decomposition depends only on (p, pair), so equal inputs give equal outputs.
-  static constexpr std::int64_t kBlock = 256;
-
-  const CosSin<S>& direct(int pair, std::int64_t multiple_of_pair_frequency) const {
-    auto& cache = direct_[pair];
-    auto it = cache.find(multiple_of_pair_frequency);
-    if (it != cache.end()) return it->second;
-    return cache.emplace(multiple_of_pair_frequency,
-                         detail::cos_sin_of(S(S(multiple_of_pair_frequency) * plan_.inverse_frequencies[pair])))
-        .first->second;
-  }
-
-  CosSin<S> unscaled_cos_sin(const Coordinate& c, int pair) const {
-    if (c.is_integer_value() && c.fits_int64()) {
-      const std::int64_t p = c.to_int64();
-      std::int64_t q = p / kBlock, r = p % kBlock;
-      if (r < 0) { r += kBlock; q -= 1; }  // floor division
-      const CosSin<S>& small = direct(pair, r);
-      if (q == 0) return small;
-      const CosSin<S>& big = direct(pair, q * kBlock);
-      return {big.cos * small.cos - big.sin * small.sin, big.sin * small.cos + big.cos * small.sin};
-    }
-    return detail::cos_sin_of(S(to_scalar<S>(c) * plan_.inverse_frequencies[pair]));
-  }
-
   std::vector<CosSin<S>> row_for(const Coordinate& c, const std::vector<bool>& used) const {
-    if (direct_.size() != used.size()) direct_.resize(used.size());
     std::vector<CosSin<S>> row;  // only the pairs that read this axis (see slot_)
-    for (std::size_t j = 0; j < used.size(); ++j) {
-      if (!used[j]) continue;
-      row.push_back(unscaled_cos_sin(c, static_cast<int>(j)));
-      if (plan_.attention_factor != 1) {
-        row.back().cos *= plan_.attention_factor;
-        row.back().sin *= plan_.attention_factor;
-      }
-    }
+    for (std::size_t j = 0; j < used.size(); ++j)
+      if (used[j]) row.push_back(angles_.at(c, static_cast<int>(j)));
     return row;
   }
 
@@ -216,12 +154,11 @@ class Rotation {
   }
 
   FrequencyPlan<S> plan_;
+  ExactAngles<S> angles_;
   std::vector<Position3> positions_;
   std::array<std::vector<std::vector<CosSin<S>>>, 3> table_;  // per axis: distinct position -> per used pair
   std::array<std::vector<int>, 3> slot_;                       // per axis: pair -> index in a table_ row, -1 unused
   std::array<std::vector<int>, 3> token_row_;                  // per axis: token -> row of table_
-  CosSin<S> none_;
-  mutable std::vector<std::map<std::int64_t, CosSin<S>>> direct_;  // per pair: k -> cos/sin of k * theta_j
 };
 
 // The positions of a sequence's tokens, in order, for a Rotation.

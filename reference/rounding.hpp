@@ -121,6 +121,9 @@ std::uint16_t round_to_bf16(const S& x) { return static_cast<std::uint16_t>(roun
 
 // The value of a bit pattern, exactly (every fp32, fp16 and bf16 value is a double).
 inline double decode_bits(std::uint32_t bits, DType type) {
+  // fp32 and bf16 are float bit patterns (bf16: the top half); a float is a double exactly.
+  if (type == DType::fp32) return std::bit_cast<float>(bits);
+  if (type == DType::bf16) return std::bit_cast<float>((bits & 0xffffu) << 16);
   const FloatFormat f = format_of(type);
   const bool negative = (bits & f.sign_bit()) != 0;
   const std::uint32_t magnitude = bits & (f.sign_bit() - 1);
@@ -162,15 +165,31 @@ S ulp_of(const S& x, DType type) {
   return ldexp(S(1), exponent - f.mantissa_bits);
 }
 
+// 2^(max_exponent + 1): the value an infinity stands for when it is measured (one ulp past the largest finite).
+inline double overflow_value(DType type) {
+  const FloatFormat f = format_of(type);
+  return std::ldexp(1.0, f.max_exponent() + 1);
+}
+
 // |decoded(bits) - exact| in ulps of the dtype at the exact value. A correctly rounded result is <= 0.5.
-// Infinity or NaN for a finite exact value gives +infinity; matching infinities give 0.
+// NaN never matches: a NaN output, or a NaN exact value (a NaN in the input), is +infinity, so it fails
+// every bound. An infinite output of the exact value's sign is measured as the value 2^(emax+1), the first
+// value past the largest finite, in ulps of the top binade; exact values beyond it count as 0. So the
+// correctly rounded infinity (|exact| >= max + ulp/2) is within 0.5, and an infinity for a smaller exact value
+// is further (1 ulp for exact = max). An infinity of the other sign, or a finite output for an infinite
+// exact value, is +infinity; matching infinities give 0.
 template <class S>
 double ulp_error(const S& exact, std::uint32_t bits, DType type) {
+  constexpr double kNever = std::numeric_limits<double>::infinity();
   const double got = decode_bits(bits, type);
-  if (std::isnan(got)) return detail::is_nan_scalar(exact) ? 0.0 : std::numeric_limits<double>::infinity();
+  if (std::isnan(got) || detail::is_nan_scalar(exact)) return kNever;
+  if (detail::is_inf_scalar(exact)) return std::isinf(got) && (got < 0) == detail::sign_of(exact) ? 0.0 : kNever;
   if (std::isinf(got)) {
-    if (detail::is_inf_scalar(exact) && (got < 0) == detail::sign_of(exact)) return 0.0;
-    return std::numeric_limits<double>::infinity();
+    if ((got < 0) != detail::sign_of(exact) || exact == 0) return kNever;
+    const S magnitude = detail::sign_of(exact) ? S(-exact) : exact;
+    const S past = S(overflow_value(type)) - magnitude;
+    if (past <= 0) return 0.0;
+    return to_double(S(past / ulp_of(S(overflow_value(type) / 2), type)));
   }
   S diff = S(got) - exact;
   if (diff < 0) diff = -diff;

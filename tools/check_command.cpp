@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <optional>
 #include <ostream>
+#include <span>
 #include <sstream>
 
 #include "reference/comparison.hpp"
@@ -23,26 +24,38 @@ struct CheckOptions {
   bool json = false;
 };
 
-// Y's elements as bit patterns of the dtype. Floats wider than the dtype are accepted when every value
-// is exactly a value of the dtype (a bf16 tensor saved with .float()).
-std::vector<std::uint32_t> judged_bits(const npy::Array& y, DType dtype) {
-  std::vector<std::uint32_t> out(static_cast<std::size_t>(y.size()));
-  const bool native = (dtype == DType::fp32 && y.type == npy::ElementType::float32) ||
-                      (dtype == DType::fp16 && y.type == npy::ElementType::float16) ||
-                      (dtype == DType::bf16 && (y.type == npy::ElementType::uint16 || y.type == npy::ElementType::int16));
-  for (std::int64_t i = 0; i < y.size(); ++i) {
-    if (native) {
-      out[i] = static_cast<std::uint32_t>(y.bits(i) & (dtype == DType::fp32 ? 0xffffffffu : 0xffffu));
-      continue;
-    }
-    if (!npy::is_floating(y.type))
-      throw Error(y.source + ": a " + std::string(to_string(dtype)) + " output cannot be " + std::string(npy::to_string(y.type)));
-    const double v = y.value(i);
-    out[i] = round_to_bits(v, dtype);
-    if (std::isfinite(v) && decode_bits(out[i], dtype) != v)
-      throw Error(y.source + ": element " + std::to_string(i) + " (" + std::to_string(v) + ") is not a " +
-                  std::string(to_string(dtype)) + " value; save the tensor in its own dtype or pass the right --dtype");
+// Y's elements as bit patterns of the dtype, read on demand. Floats wider than the dtype are accepted when
+// every value is exactly a value of the dtype (a bf16 tensor saved with .float()).
+judge::BitsReader judged_bits(std::shared_ptr<const npy::MappedArray> y, DType dtype) {
+  const bool native = (dtype == DType::fp32 && y->type == npy::ElementType::float32) ||
+                      (dtype == DType::fp16 && y->type == npy::ElementType::float16) ||
+                      (dtype == DType::bf16 && (y->type == npy::ElementType::uint16 || y->type == npy::ElementType::int16));
+  if (!native && !npy::is_floating(y->type))
+    throw Error(y->source + ": a " + std::string(to_string(dtype)) + " output cannot be " + std::string(npy::to_string(y->type)));
+  if (native) {
+    const std::uint32_t mask = dtype == DType::fp32 ? 0xffffffffu : 0xffffu;
+    return [y, mask](std::int64_t first, std::span<std::uint32_t> out) {
+      y->read_bits(first, out);
+      for (auto& b : out) b &= mask;
+    };
   }
+  return [y, dtype](std::int64_t first, std::span<std::uint32_t> out) {
+    std::vector<double> v(out.size());
+    y->read_values(first, v);
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      out[i] = round_to_bits(v[i], dtype);
+      if (std::isfinite(v[i]) && decode_bits(out[i], dtype) != v[i])
+        throw Error(y->source + ": element " + std::to_string(first + static_cast<std::int64_t>(i)) + " (" +
+                    std::to_string(v[i]) + ") is not a " + std::string(to_string(dtype)) +
+                    " value; save the tensor in its own dtype or pass the right --dtype");
+    }
+  };
+}
+
+// Every element of a reader, for the conventions (their emulation is not streamed).
+std::vector<std::uint32_t> all_bits(const judge::BitsReader& read, std::int64_t count) {
+  std::vector<std::uint32_t> out(static_cast<std::size_t>(count));
+  read(0, out);
   return out;
 }
 
@@ -104,12 +117,13 @@ ConventionReport judge_convention(const RotationJob& job, const std::string& nam
 void write_text(std::ostream& out, const RotationJob& job, const CheckOptions& o, const ComparisonReport& r,
                 const ConventionReport* conv) {
   out << "mmrope check: " << o.job.design.preset << ", " << to_string(job.dtype) << ", "
-      << (o.job.backward ? "backward" : "forward") << ", " << o.job.tensor << ", input " << npy::shape_string(job.input.shape)
+      << (o.job.backward ? "backward" : "forward") << ", " << o.job.tensor << ", input " << npy::shape_string(job.input->shape)
       << " (" << r.elements << " elements)\n";
   out << "judged against: exact math, rounded once to " << to_string(job.dtype) << "\n";
   out << "max error: " << number(r.max_ulp) << " ulp (absolute " << number(r.max_abs) << ")\n";
   out << "mean error: " << number(r.mean_ulp) << " ulp (absolute " << number(r.mean_abs) << ")\n";
   out << "over the bound of " << number(o.max_ulp) << " ulp: " << r.over_bound << " of " << r.elements << "\n";
+  out << "engine: " << o.job.engine << " (" << r.fallback_elements << " elements computed in MPFR)\n";
   if (r.all_zero_output) out << "the output is all zeros where the reference is not: the implementation did not run?\n";
   if (conv) {
     out << "judged against: convention " << conv->name << " (the verdict follows it)\n";
@@ -138,6 +152,7 @@ void write_json(std::ostream& out, const RotationJob& job, const CheckOptions& o
       << "  \"mean_ulp\": " << json_number(r.mean_ulp) << ",\n  \"max_abs\": " << json_number(r.max_abs) << ",\n"
       << "  \"mean_abs\": " << json_number(r.mean_abs) << ",\n  \"over_bound\": " << r.over_bound << ",\n"
       << "  \"all_zero_output\": " << (r.all_zero_output ? "true" : "false") << ",\n"
+      << "  \"engine\": \"" << o.job.engine << "\",\n  \"fallback_elements\": " << r.fallback_elements << ",\n"
       << "  \"convention\": \"" << o.convention << "\",\n";
   if (conv)
     out << "  \"convention_max_ulp\": " << json_number(conv->max_ulp) << ",\n  \"convention_mean_ulp\": "
@@ -172,7 +187,21 @@ Command add_check_command(CLI::App& app) {
       "Example: mmrope check --preset qwen2-vl --layout \"text:3 image:1x4x6 text:2\" --input q.npy --output q_rot.npy --dtype bf16");
   opts->job.add_to(*sub);
   sub->add_option("--output", opts->output_path, "Y.npy: the output to judge, same shape as X")->required();
-  sub->add_option("--max-ulp", opts->max_ulp, "The bound in ulps of the dtype")->capture_default_str()->check(CLI::NonNegativeNumber);
+  sub->add_option("--max-ulp", opts->max_ulp, "The bound in ulps of the dtype: a finite number >= 0")
+      ->capture_default_str()
+      ->check(CLI::Validator(
+          [](std::string& v) -> std::string {
+            double d = 0;
+            try {
+              std::size_t used = 0;
+              d = std::stod(v, &used);
+              if (used != v.size()) return "not a number";
+            } catch (const std::exception&) {
+              return "not a number";
+            }
+            return std::isfinite(d) && d >= 0 ? "" : "must be a finite number >= 0";
+          },
+          "FINITE >= 0"));
   sub->add_option("--worst", opts->worst, "How many worst elements to list")->capture_default_str()->check(CLI::Range(0, 1000));
   sub->add_flag("--json", opts->json, "Print the report as JSON");
   std::vector<std::string> conventions = {"exact"};
@@ -183,21 +212,20 @@ Command add_check_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::IsMember(conventions));
   return {sub, [opts](std::ostream& out) {
-            const RotationJob job = run_rotation_job(opts->job);
-            const npy::Array y = npy::read_npy(opts->output_path);
-            if (y.shape != job.input.shape)
-              throw Error(opts->output_path + ": shape " + npy::shape_string(y.shape) + " differs from the input's " +
-                          npy::shape_string(job.input.shape));
-            const std::vector<std::uint32_t> got = judged_bits(y, job.dtype);
+            const RotationJob job = load_rotation_job(opts->job);
+            const auto y = std::make_shared<const npy::MappedArray>(opts->output_path);
+            if (y->shape != job.input->shape)
+              throw Error(opts->output_path + ": shape " + npy::shape_string(y->shape) + " differs from the input's " +
+                          npy::shape_string(job.input->shape));
+            const judge::BitsReader got = judged_bits(y, job.dtype);
+            judge::Options jo = opts->job.judge_options();
+            jo.max_ulp = opts->max_ulp;
+            jo.worst = static_cast<std::size_t>(opts->worst);
             // Every row shares one shape, so the rows are judged as one [batch*tokens, heads, head_dim] tensor.
-            RotatedTensor<Mpfr256> all;
-            all.shape = {job.row_shape.tokens * job.batch, job.row_shape.heads, job.row_shape.head_dim};
-            all.dtype = job.dtype;
-            for (const auto& r : job.rows) all.exact.insert(all.exact.end(), r.exact.begin(), r.exact.end());
-            all.bits = job.bits();
-            const ComparisonReport report = compare(all, got, opts->max_ulp, static_cast<std::size_t>(opts->worst));
+            const ComparisonReport report = judge::check(job.problem(), job.input_values(), got, jo);
             std::optional<ConventionReport> conv;
-            if (opts->convention != "exact") conv = judge_convention(job, opts->convention, got, opts->max_ulp);
+            if (opts->convention != "exact")
+              conv = judge_convention(job, opts->convention, all_bits(got, y->size()), opts->max_ulp);
             if (opts->json)
               write_json(out, job, *opts, report, conv ? &*conv : nullptr);
             else

@@ -13,6 +13,11 @@
 #include <stdexcept>
 #include <system_error>
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "reference/error.hpp"
 
 namespace mmrope::npy {
@@ -390,9 +395,8 @@ std::uint64_t Array::bits(std::int64_t i) const {
   return load_le(data.data() + static_cast<std::size_t>(i) * item, item);
 }
 
-double Array::value(std::int64_t i) const {
-  const std::uint64_t b = bits(i);
-  switch (type) {
+double decode_value(ElementType t, std::uint64_t b) {
+  switch (t) {
     case ElementType::float16: return half_to_double(static_cast<std::uint16_t>(b));
     case ElementType::float32: return std::bit_cast<float>(static_cast<std::uint32_t>(b));
     case ElementType::float64: return std::bit_cast<double>(b);
@@ -403,6 +407,8 @@ double Array::value(std::int64_t i) const {
   }
   throw std::logic_error("npy: unknown ElementType");
 }
+
+double Array::value(std::int64_t i) const { return decode_value(type, bits(i)); }
 
 std::vector<double> Array::values() const {
   std::vector<double> out(static_cast<std::size_t>(size()));
@@ -492,11 +498,10 @@ Array make_array(ElementType type, std::vector<std::int64_t> shape, std::span<co
   return make_typed<std::uint16_t, std::uint16_t>(type, std::move(shape), bits);
 }
 
-std::vector<std::uint8_t> encode_npy(const Array& array) {
-  const std::int64_t count = element_count(array.shape, "npy array");
-  check_payload_size(array.data.size(), count, array.type, array.shape, "npy array");
-  std::string header = "{'descr': '" + std::string(descr_of(array.type)) +
-                       "', 'fortran_order': False, 'shape': " + shape_string(array.shape) + ", }";
+std::vector<std::uint8_t> encode_npy_header(ElementType type, std::span<const std::int64_t> shape) {
+  (void)element_count(shape, "npy array");
+  std::string header = "{'descr': '" + std::string(descr_of(type)) +
+                       "', 'fortran_order': False, 'shape': " + shape_string(shape) + ", }";
   // Version 1.0 always suffices: at most 64 dimensions of at most 10 digits keep the header under 1 KiB,
   // far below the 65535 bytes its 2-byte length field can say (2.0 exists for huge structured dtypes).
   const int major = 1;
@@ -510,6 +515,13 @@ std::vector<std::uint8_t> encode_npy(const Array& array) {
   out.resize(preamble);
   store_le(out.data() + 8, header.size(), preamble - 8);
   out.insert(out.end(), header.begin(), header.end());
+  return out;
+}
+
+std::vector<std::uint8_t> encode_npy(const Array& array) {
+  const std::int64_t count = element_count(array.shape, "npy array");
+  check_payload_size(array.data.size(), count, array.type, array.shape, "npy array");
+  std::vector<std::uint8_t> out = encode_npy_header(array.type, array.shape);
   out.insert(out.end(), array.data.begin(), array.data.end());
   return out;
 }
@@ -529,6 +541,158 @@ void write_npy(const std::filesystem::path& path, ElementType type, std::span<co
                std::span<const std::uint8_t> little_endian_bytes) {
   write_npy(path, make_array(type, std::vector<std::int64_t>(shape.begin(), shape.end()),
                              std::vector<std::uint8_t>(little_endian_bytes.begin(), little_endian_bytes.end())));
+}
+
+MappedArray::MappedArray(const std::filesystem::path& path) {
+  const std::string name = path.string();
+  source = name;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) throw Error(name + ": no such file (or not a regular file)");
+  errno = 0;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw Error(io_error(name, "cannot open"));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    ::close(fd);
+    throw Error(io_error(name, "cannot read its size"));
+  }
+  const auto file_size = static_cast<std::uint64_t>(st.st_size);
+  if (file_size > 0) {
+    mapping_ = ::mmap(nullptr, static_cast<std::size_t>(file_size), PROT_READ, MAP_PRIVATE, fd, 0);
+    if (mapping_ == MAP_FAILED) {
+      mapping_ = nullptr;
+      ::close(fd);
+      throw Error(io_error(name, "cannot map"));
+    }
+    mapping_size_ = static_cast<std::size_t>(file_size);
+  }
+  ::close(fd);
+  const std::span<const std::uint8_t> bytes(static_cast<const std::uint8_t*>(mapping_), mapping_size_);
+  try {
+    const Preamble p = parse_preamble(bytes.first(std::min<std::size_t>(bytes.size(), 12)), bytes.size(), name);
+    const Header h = parse_header_bytes(bytes.subspan(p.header_offset, p.header_length), name);
+    count_ = element_count(h.shape, name);
+    check_payload_size(file_size - p.data_offset, count_, h.type, h.shape, name);
+    type = h.type;
+    shape = h.shape;
+    fortran_order = h.fortran_order && shape.size() >= 2;
+    big_endian = h.big_endian;
+    data_ = bytes.data() + p.data_offset;
+    if (mapping_) ::madvise(mapping_, mapping_size_, MADV_SEQUENTIAL);
+  } catch (...) {
+    if (mapping_) ::munmap(mapping_, mapping_size_);
+    mapping_ = nullptr;
+    throw;
+  }
+}
+
+MappedArray::~MappedArray() {
+  if (mapping_) ::munmap(mapping_, mapping_size_);
+}
+
+std::size_t MappedArray::offset_of(std::int64_t c) const {
+  if (!fortran_order) return static_cast<std::size_t>(c);
+  // C order: the last index fastest; Fortran order: the first index fastest.
+  std::int64_t offset = 0, stride = 1;
+  std::vector<std::int64_t> index(shape.size());
+  for (std::size_t k = shape.size(); k-- > 0;) {
+    index[k] = c % shape[k];
+    c /= shape[k];
+  }
+  for (std::size_t k = 0; k < shape.size(); ++k) {
+    offset += index[k] * stride;
+    stride *= shape[k];
+  }
+  return static_cast<std::size_t>(offset);
+}
+
+std::uint64_t MappedArray::bits(std::int64_t i) const {
+  if (i < 0 || i >= count_) throw std::out_of_range("npy::MappedArray: element " + std::to_string(i) + " out of range");
+  const std::size_t item = item_size(type);
+  const std::uint8_t* p = data_ + offset_of(i) * item;
+  if (!big_endian) return load_le(p, item);
+  std::uint64_t v = 0;
+  for (std::size_t k = 0; k < item; ++k) v = (v << 8) | p[k];
+  return v;
+}
+
+double MappedArray::value(std::int64_t i) const { return decode_value(type, bits(i)); }
+
+void MappedArray::read_values(std::int64_t first, std::span<double> out) const {
+  if (first < 0 || static_cast<std::uint64_t>(first) + out.size() > static_cast<std::uint64_t>(count_))
+    throw std::out_of_range("npy::MappedArray: elements past the end");
+  const auto n = static_cast<std::int64_t>(out.size());
+  if (!fortran_order && !big_endian && type == ElementType::float32) {
+    for (std::int64_t k = 0; k < n; ++k) {
+      float v;
+      std::memcpy(&v, data_ + static_cast<std::size_t>(first + k) * 4, 4);
+      out[k] = v;
+    }
+    return;
+  }
+  for (std::int64_t k = 0; k < n; ++k) out[k] = value(first + k);
+}
+
+void MappedArray::read_bits(std::int64_t first, std::span<std::uint32_t> out) const {
+  if (first < 0 || static_cast<std::uint64_t>(first) + out.size() > static_cast<std::uint64_t>(count_))
+    throw std::out_of_range("npy::MappedArray: elements past the end");
+  const std::size_t item = item_size(type);
+  if (std::endian::native == std::endian::little && !fortran_order && !big_endian && (item == 2 || item == 4)) {  // kernel dumps: direct
+    const std::uint8_t* p = data_ + static_cast<std::size_t>(first) * item;
+    for (std::size_t k = 0; k < out.size(); ++k) {
+      if (item == 2) {
+        std::uint16_t v;
+        std::memcpy(&v, p + k * 2, 2);
+        out[k] = v;
+      } else {
+        std::memcpy(&out[k], p + k * 4, 4);
+      }
+    }
+    return;
+  }
+  for (std::size_t k = 0; k < out.size(); ++k) out[k] = static_cast<std::uint32_t>(bits(first + static_cast<std::int64_t>(k)));
+}
+
+NpyWriter::NpyWriter(const std::filesystem::path& path, ElementType type, std::span<const std::int64_t> shape)
+    : name_(path.string()), item_(item_size(type)) {
+  const std::vector<std::uint8_t> header = encode_npy_header(type, shape);
+  const std::int64_t count = element_count(shape, name_);
+  errno = 0;
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw Error(io_error(name_, "cannot open for writing"));
+  data_offset_ = header.size();
+  write_at(0, header);
+  if (::ftruncate(fd_, static_cast<off_t>(data_offset_ + static_cast<std::uint64_t>(count) * item_)) != 0) {
+    ::close(fd_);
+    throw Error(io_error(name_, "cannot size the file"));
+  }
+}
+
+NpyWriter::~NpyWriter() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void NpyWriter::write_at(std::uint64_t offset, std::span<const std::uint8_t> bytes) {
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::pwrite(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(offset + done));
+    if (n <= 0) {
+      if (n < 0 && errno == EINTR) continue;
+      throw Error(io_error(name_, "write failed"));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+void NpyWriter::write(std::int64_t first, std::span<const std::uint8_t> little_endian_bytes) {
+  write_at(data_offset_ + static_cast<std::uint64_t>(first) * item_, little_endian_bytes);
+}
+
+void NpyWriter::close() {
+  if (fd_ < 0) return;
+  const int rc = ::close(fd_);
+  fd_ = -1;
+  if (rc != 0) throw Error(io_error(name_, "write failed"));
 }
 
 }  // namespace mmrope::npy

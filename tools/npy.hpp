@@ -44,6 +44,41 @@ struct Array {
   std::vector<double> values() const;  // every element, C order
 };
 
+// A .npy file read in place: the header checked exactly as read_npy checks it (a header that promises more
+// data than the file holds is an error before any work), the data memory-mapped and read on demand, so a
+// tensor larger than memory streams instead of being copied. Reads are safe from several threads.
+class MappedArray {
+ public:
+  explicit MappedArray(const std::filesystem::path& path);
+  ~MappedArray();
+  MappedArray(const MappedArray&) = delete;
+  MappedArray& operator=(const MappedArray&) = delete;
+
+  ElementType type = ElementType::float32;
+  std::vector<std::int64_t> shape;
+  bool fortran_order = false;
+  bool big_endian = false;
+  std::string source;
+
+  std::int64_t size() const { return count_; }
+  // Element i in C order, as Array::bits and Array::value give it.
+  std::uint64_t bits(std::int64_t i) const;
+  double value(std::int64_t i) const;
+  // Elements [first, first + out.size()) in C order.
+  void read_values(std::int64_t first, std::span<double> out) const;
+  void read_bits(std::int64_t first, std::span<std::uint32_t> out) const;  // the low 32 bits of each pattern
+
+ private:
+  std::size_t offset_of(std::int64_t c_index) const;  // element offset in the file's order
+  const std::uint8_t* data_ = nullptr;
+  void* mapping_ = nullptr;
+  std::size_t mapping_size_ = 0;
+  std::int64_t count_ = 0;
+};
+
+// The value of an element of type t from its little-endian bit pattern (as Array::value).
+double decode_value(ElementType t, std::uint64_t bits);
+
 // The exact value of an IEEE binary16 bit pattern (every half is a double exactly).
 double half_to_double(std::uint16_t bits);
 
@@ -70,6 +105,28 @@ Array make_array(ElementType type, std::vector<std::int64_t> shape, std::span<co
 // C order, header padded so the data starts 64-byte aligned, as numpy.save writes it.
 std::vector<std::uint8_t> encode_npy(const Array& array);
 void write_npy(const std::filesystem::path& path, const Array& array);
+// The header bytes encode_npy writes before the data of a C-order little-endian array.
+std::vector<std::uint8_t> encode_npy_header(ElementType type, std::span<const std::int64_t> shape);
+
+// Writes a .npy file in pieces, from several threads at once (pwrite): the header first, then elements at
+// any offsets. close() reports a failed write; the destructor closes quietly.
+class NpyWriter {
+ public:
+  NpyWriter(const std::filesystem::path& path, ElementType type, std::span<const std::int64_t> shape);
+  ~NpyWriter();
+  NpyWriter(const NpyWriter&) = delete;
+  NpyWriter& operator=(const NpyWriter&) = delete;
+  // Elements [first, first + bytes / item size), little-endian.
+  void write(std::int64_t first, std::span<const std::uint8_t> little_endian_bytes);
+  void close();
+
+ private:
+  void write_at(std::uint64_t offset, std::span<const std::uint8_t> bytes);
+  std::string name_;
+  std::size_t item_;
+  int fd_ = -1;
+  std::uint64_t data_offset_ = 0;
+};
 void write_npy(const std::filesystem::path& path, ElementType type, std::span<const std::int64_t> shape,
                std::span<const std::uint8_t> little_endian_bytes);
 

@@ -2,6 +2,8 @@
 #include <CLI/CLI.hpp>
 
 #include <ostream>
+#include <span>
+#include <vector>
 
 #include "rotation_job.hpp"
 #include "subcommands.hpp"
@@ -20,9 +22,19 @@ Command add_rotate_command(CLI::App& app) {
   opts->add_to(*sub);
   sub->add_option("--output", *output, "Where to write Y.npy")->required();
   return {sub, [opts, output](std::ostream& out) {
-            const RotationJob job = run_rotation_job(*opts);
-            npy::write_npy(*output, output_array(job));
-            out << "wrote " << *output << ": " << npy::shape_string(job.input.shape) << " " << to_string(job.dtype)
+            const RotationJob job = load_rotation_job(*opts);
+            // Streamed: each block of tokens is rounded and written at its offset as soon as it is done.
+            npy::NpyWriter writer(*output, output_type(job.dtype), job.input->shape);
+            const std::size_t item = job.dtype == DType::fp32 ? 4 : 2;
+            const auto write = [&writer, item](std::int64_t first, std::span<const std::uint32_t> bits) {
+              std::vector<std::uint8_t> bytes(bits.size() * item);
+              for (std::size_t i = 0; i < bits.size(); ++i)
+                for (std::size_t k = 0; k < item; ++k) bytes[i * item + k] = static_cast<std::uint8_t>(bits[i] >> (8 * k));
+              writer.write(first, bytes);
+            };
+            judge::rotate(job.problem(), job.input_values(), write, opts->judge_options());
+            writer.close();
+            out << "wrote " << *output << ": " << npy::shape_string(job.input->shape) << " " << to_string(job.dtype)
                 << (opts->backward ? " (backward)" : "") << "\n";
             return 0;
           }};

@@ -1,12 +1,10 @@
-// Reads a rotation's inputs (X, positions or layouts, preset), checks them against each other, rotates exactly.
+// Opens a rotation's inputs (X, positions or layouts, preset) and checks them against each other.
 #include "rotation_job.hpp"
 
 #include <CLI/CLI.hpp>
 #include <unistd.h>
 
-#include <bit>
 #include <cmath>
-#include <iostream>
 
 #include "reference/batch.hpp"
 #include "reference/frequency/allocation_registry.hpp"
@@ -14,17 +12,6 @@
 
 namespace mmrope::cli {
 namespace {
-
-// X's values as doubles: floats as they are, bf16 bit patterns (uint16 or int16) decoded exactly.
-std::vector<double> input_values(const npy::Array& x) {
-  if (npy::is_floating(x.type)) return x.values();
-  if (x.type != npy::ElementType::uint16 && x.type != npy::ElementType::int16)
-    throw Error(x.source + ": input must be float16, float32, float64, or bf16 bit patterns as uint16/int16, not " +
-                std::string(npy::to_string(x.type)));
-  std::vector<double> out(static_cast<std::size_t>(x.size()));
-  for (std::int64_t i = 0; i < x.size(); ++i) out[i] = decode_bits(static_cast<std::uint32_t>(x.bits(i) & 0xffff), DType::bf16);
-  return out;
-}
 
 // Positions from a .npy: integers, or floats taken at their exact binary value.
 std::vector<std::vector<Position3>> positions_from_file(const std::string& path, int batch, int tokens) {
@@ -100,25 +87,39 @@ void RotationJobOptions::add_to(CLI::App& app) {
   app.add_option("--padding-convention", convention, "Positions of padded slots: transformers-4 (1) or transformers-5 (0)")
       ->capture_default_str()
       ->check(CLI::IsMember({"transformers-4", "transformers-5"}));
+  app.add_option("--engine", engine,
+                 "fast: double-double with a proven bound, MPFR where it cannot decide; mpfr: MPFR for every element "
+                 "(the same results, about 100x slower)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"fast", "mpfr"}));
+  app.add_option("--threads", threads, "Worker threads (0: every core); the results do not depend on it")
+      ->capture_default_str()
+      ->check(CLI::Range(0u, 1024u));
 }
 
-std::vector<std::uint32_t> RotationJob::bits() const {
-  std::vector<std::uint32_t> out;
-  for (const auto& r : rows) out.insert(out.end(), r.bits.begin(), r.bits.end());
-  return out;
+judge::Options RotationJobOptions::judge_options() const {
+  judge::Options o;
+  o.engine = judge::parse_engine(engine);
+  o.threads = threads;
+  o.progress = isatty(STDERR_FILENO) != 0;
+  return o;
 }
 
-RotationJob run_rotation_job(const RotationJobOptions& o) {
+RotationJob load_rotation_job(const RotationJobOptions& o) {
   if (o.design.preset.empty()) throw Error("give --preset NAME: the preset supplies the rotary settings");
   if (o.layouts.empty() == o.positions_path.empty()) throw Error("give either --layout SPEC or --positions P.npy");
   RotationJob job;
-  job.input = npy::read_npy(o.input_path);
-  const auto& s = job.input.shape;
+  job.input = std::make_shared<const npy::MappedArray>(o.input_path);
+  const npy::MappedArray& x = *job.input;
+  const auto& s = x.shape;
   if (s.size() != 3 && s.size() != 4)
     throw Error(o.input_path + ": shape " + npy::shape_string(s) +
                 " is not [tokens, heads, head_dim] or [batch, tokens, heads, head_dim]");
   for (auto d : s)
     if (d <= 0 || d > (std::int64_t{1} << 30)) throw Error(o.input_path + ": every dimension must be in [1, 2^30], shape " + npy::shape_string(s));
+  if (!npy::is_floating(x.type) && x.type != npy::ElementType::uint16 && x.type != npy::ElementType::int16)
+    throw Error(o.input_path + ": input must be float16, float32, float64, or bf16 bit patterns as uint16/int16, not " +
+                std::string(npy::to_string(x.type)));
   job.batch = s.size() == 4 ? static_cast<int>(s[0]) : 1;
   const std::size_t off = s.size() - 3;
   job.row_shape = {static_cast<int>(s[off]), static_cast<int>(s[off + 1]), static_cast<int>(s[off + 2])};
@@ -136,30 +137,40 @@ RotationJob run_rotation_job(const RotationJobOptions& o) {
 
   job.positions = o.positions_path.empty() ? positions_from_layouts(o, job.batch, job.row_shape.tokens)
                                            : positions_from_file(o.positions_path, job.batch, job.row_shape.tokens);
-  job.x = input_values(job.input);
   job.backward = o.backward;
-  const std::vector<double>& x = job.x;
-  const auto plan = make_frequency_plan<Mpfr256>(job.spec);
-  const std::size_t row_size = job.row_shape.size();
-  const bool show_progress = isatty(STDERR_FILENO) && job.batch > 1;
-  for (int b = 0; b < job.batch; ++b) {
-    const std::vector<double> row(x.begin() + static_cast<std::ptrdiff_t>(b * row_size),
-                                  x.begin() + static_cast<std::ptrdiff_t>((b + 1) * row_size));
-    const Rotation<Mpfr256> rot(plan, job.positions[b]);
-    job.rows.push_back(rot.apply(row, job.row_shape, job.role, o.backward ? Direction::backward : Direction::forward, job.dtype));
-    if (show_progress) std::cerr << "\rrotated row " << (b + 1) << " of " << job.batch << std::flush;
-  }
-  if (show_progress) std::cerr << "\n";
+  judge::validate(job.problem());
   return job;
+}
+
+judge::Problem RotationJob::problem() const {
+  judge::Problem p;
+  p.spec = spec;
+  p.role = role;
+  p.direction = backward ? Direction::backward : Direction::forward;
+  p.dtype = dtype;
+  p.row = row_shape;
+  p.positions = positions;
+  return p;
+}
+
+judge::ValueReader RotationJob::input_values() const {
+  std::shared_ptr<const npy::MappedArray> x = input;
+  if (npy::is_floating(x->type)) return [x](std::int64_t first, std::span<double> out) { x->read_values(first, out); };
+  return [x](std::int64_t first, std::span<double> out) {
+    std::vector<std::uint32_t> bits(out.size());
+    x->read_bits(first, bits);
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = decode_bits(bits[i] & 0xffffu, DType::bf16);
+  };
 }
 
 std::vector<std::uint32_t> RotationJob::emulate(Convention convention) const {
   const auto plan = make_frequency_plan<Mpfr256>(spec);
   const std::size_t row_size = row_shape.size();
+  const judge::ValueReader read = input_values();
   std::vector<std::uint32_t> out;
+  std::vector<double> row(row_size);
   for (int b = 0; b < batch; ++b) {
-    const std::vector<double> row(x.begin() + static_cast<std::ptrdiff_t>(b * row_size),
-                                  x.begin() + static_cast<std::ptrdiff_t>((b + 1) * row_size));
+    read(static_cast<std::int64_t>(b) * static_cast<std::int64_t>(row_size), row);
     const EmulatedRotation<Mpfr256> rot(plan, positions[b], convention);
     const auto y = rot.apply(row, row_shape, role, backward ? Direction::backward : Direction::forward, dtype);
     out.insert(out.end(), y.bits.begin(), y.bits.end());
@@ -167,16 +178,13 @@ std::vector<std::uint32_t> RotationJob::emulate(Convention convention) const {
   return out;
 }
 
-npy::Array output_array(const RotationJob& job) {
-  const std::vector<std::uint32_t> bits = job.bits();
-  if (job.dtype == DType::fp32) {
-    std::vector<float> v(bits.size());
-    for (std::size_t i = 0; i < bits.size(); ++i) v[i] = std::bit_cast<float>(bits[i]);
-    return npy::make_array(job.input.shape, std::span<const float>(v));
+npy::ElementType output_type(DType dtype) {
+  switch (dtype) {
+    case DType::fp32: return npy::ElementType::float32;
+    case DType::fp16: return npy::ElementType::float16;
+    case DType::bf16: return npy::ElementType::uint16;
   }
-  std::vector<std::uint16_t> v(bits.begin(), bits.end());
-  return npy::make_array(job.dtype == DType::fp16 ? npy::ElementType::float16 : npy::ElementType::uint16, job.input.shape,
-                         std::span<const std::uint16_t>(v));
+  return npy::ElementType::float32;
 }
 
 }  // namespace mmrope::cli

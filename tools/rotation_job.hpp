@@ -1,6 +1,7 @@
-// What `mmrope rotate` and `mmrope check` share: read X and the positions, build the spec, rotate exactly.
+// What `mmrope rotate` and `mmrope check` share: open X and the positions, build the spec and the judge's problem.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "npy.hpp"
 #include "reference/frequency/preset_rotary.hpp"
 #include "reference/emulation/emulated_rotation.hpp"
+#include "reference/judge/judge_engine.hpp"
 #include "reference/rotation.hpp"
 
 namespace CLI { class App; }
@@ -27,34 +29,35 @@ struct RotationJobOptions {
   std::optional<int> rotary_dim;
   std::string padding = "right";
   std::string convention = "transformers-4";
+  std::string engine = "fast";
+  unsigned threads = 0;
 
   void add_to(CLI::App& app);
+  judge::Options judge_options() const;  // engine and threads; progress on a terminal
 };
 
-// The exact rotation of every batch row of X.
+// X and everything the judge needs to rotate it: nothing is rotated yet, and X stays in its file.
 struct RotationJob {
-  npy::Array input;
+  std::shared_ptr<const npy::MappedArray> input;
   int batch = 1;              // 1 for a [tokens, heads, head_dim] input
   TensorShape row_shape;      // [tokens, heads, head_dim] of one row
   DType dtype = DType::bf16;
   TensorRole role = TensorRole::query;
   RotarySpec spec;
   std::vector<std::vector<Position3>> positions;  // per row, per token
-  std::vector<RotatedTensor<Mpfr256>> rows;
-  std::vector<double> x;  // X's values, C order
   bool backward = false;
 
-  // All rows' rounded outputs, in X's C order.
-  std::vector<std::uint32_t> bits() const;
+  judge::Problem problem() const;
+  // X's values in C order: floats as they are, bf16 bit patterns decoded exactly.
+  judge::ValueReader input_values() const;
   // What a named lower-precision convention gives for the same X, in X's C order.
   std::vector<std::uint32_t> emulate(Convention convention) const;
 };
 
-// Loads and checks everything, then rotates; throws mmrope::Error naming the file or option at fault.
-// `progress` reports each finished row on a terminal (nothing when stderr is not one).
-RotationJob run_rotation_job(const RotationJobOptions& options);
+// Opens and checks everything; throws mmrope::Error naming the file or option at fault.
+RotationJob load_rotation_job(const RotationJobOptions& options);
 
-// The output of a job as the .npy a user expects for the dtype: float32, float16, or bf16 bits as uint16.
-npy::Array output_array(const RotationJob& job);
+// The .npy element type a user expects for the dtype: float32, float16, or bf16 bits as uint16.
+npy::ElementType output_type(DType dtype);
 
 }  // namespace mmrope::cli

@@ -1,17 +1,17 @@
-// Judges a kernel launch against the exact reference: gathers q and k into [tokens, heads, head_dim] order.
+// Judges a kernel launch against the exact reference through the judge engine, reading q and k in [tokens, heads, head_dim] order.
 #include "kernels/host/reference_check.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <span>
 #include <sstream>
 #include <utility>
 
 #include "kernels/core/element_traits.hpp"
 #include "kernels/core/token_indexing.hpp"
 #include "kernels/host/error_bound.hpp"
-#include "reference/frequency/frequency_plan.hpp"
-#include "reference/rotation.hpp"
+#include "reference/judge/judge_engine.hpp"
 
 namespace mmrope::kernels {
 namespace {
@@ -30,51 +30,42 @@ std::uint32_t bits_at(const void* base, std::int64_t offset, ElementType t) {
   return static_cast<const std::uint16_t*>(base)[offset];
 }
 
-TensorVerdict judge(const Rotation<Mpfr256>& rotation, const RotaryKernelParams& p, const RotaryTensorArgs& t,
-                    TensorRole role) {
+TensorVerdict judge(const RotarySpec& spec, const std::vector<Position3>& positions, const RotaryKernelParams& p,
+                    const RotaryTensorArgs& t, TensorRole role) {
   TensorVerdict v;
   if (t.heads == 0 || t.input == nullptr) return v;
   v.present = true;
   const std::int64_t tokens = p.tokens();
-  const TensorShape shape{static_cast<int>(tokens), t.heads, p.head_dim};
-  std::vector<double> x(shape.size());
-  std::vector<std::uint32_t> got(shape.size());
-  for (std::int64_t n = 0; n < tokens; ++n) {
-    const std::int64_t base = token_offset(p, t, n, locate_token(p, n));
-    for (int h = 0; h < t.heads; ++h)
-      for (int c = 0; c < p.head_dim; ++c) {
-        const std::int64_t off = base + h * t.head_stride + c;
-        const std::size_t i = shape.index(static_cast<int>(n), h, c);
-        x[i] = value_at(t.input, off, p.dtype);
-        got[i] = bits_at(t.output, off, p.dtype);
-      }
-  }
-  const DType dtype = reference_dtype(p.dtype);
-  const Direction direction = p.direction == RotationDirection::forward ? Direction::forward : Direction::backward;
-  const RotatedTensor<Mpfr256> exact = rotation.apply(x, shape, role, direction, dtype);
-  v.report = compare(exact, got, kContractUlps);
-  const double attention = to_double(rotation.plan().attention_factor);
-  for (int n = 0; n < shape.tokens; ++n)
-    for (int h = 0; h < shape.heads; ++h) {
-      for (int j = 0; j < p.pairs(); ++j) {
-        const PairChannels c = pair_channels(p.pairing, j, p.rotary_dim);
-        const std::size_t i0 = shape.index(n, h, c.first), i1 = shape.index(n, h, c.second);
-        const double inputs = std::fabs(x[i0]) + std::fabs(x[i1]);
-        for (std::size_t i : {i0, i1}) {
-          const double ulp = ulp_error(exact.exact[i], got[i], dtype);
-          if (ulp <= kContractUlps) continue;
-          ++v.beyond_contract;
-          const double bound =
-              element_bound_ulps(inputs, attention, to_double(exact.exact[i]), to_double(ulp_of(exact.exact[i], dtype)));
-          if (!(ulp <= bound)) ++v.beyond_element_bound;
-        }
-      }
-      // The tail passes through exactly: 0 ulp, which the contract alone would allow to be 1.
-      for (int c = p.rotary_dim; c < p.head_dim; ++c) {
-        const std::size_t i = shape.index(n, h, c);
-        if (ulp_error(exact.exact[i], got[i], dtype) != 0) ++v.beyond_element_bound;
-      }
-    }
+  judge::Problem problem;
+  problem.spec = spec;
+  problem.role = role;
+  problem.direction = p.direction == RotationDirection::forward ? Direction::forward : Direction::backward;
+  problem.dtype = reference_dtype(p.dtype);
+  problem.row = TensorShape{static_cast<int>(tokens), t.heads, p.head_dim};
+  problem.positions = {positions};
+  // Element i of the [tokens, heads, head_dim] order lives at the kernel's strided offset.
+  std::vector<std::int64_t> token_base(static_cast<std::size_t>(tokens));
+  for (std::int64_t n = 0; n < tokens; ++n) token_base[n] = token_offset(p, t, n, locate_token(p, n));
+  const std::int64_t per_token = static_cast<std::int64_t>(t.heads) * p.head_dim;
+  const auto offset = [&](std::int64_t i) {
+    const std::int64_t n = i / per_token, h = (i % per_token) / p.head_dim, c = i % p.head_dim;
+    return token_base[n] + h * t.head_stride + c;
+  };
+  const auto x = [&](std::int64_t first, std::span<double> out) {
+    for (std::size_t k = 0; k < out.size(); ++k) out[k] = value_at(t.input, offset(first + static_cast<std::int64_t>(k)), p.dtype);
+  };
+  const auto got = [&](std::int64_t first, std::span<std::uint32_t> out) {
+    for (std::size_t k = 0; k < out.size(); ++k) out[k] = bits_at(t.output, offset(first + static_cast<std::int64_t>(k)), p.dtype);
+  };
+  judge::Options o;
+  o.max_ulp = kContractUlps;
+  const double attention = p.frequencies.attention_factor;
+  o.element_bound = [attention](double inputs, double exact, double ulp) {
+    return element_bound_ulps(inputs, attention, exact, ulp);
+  };
+  v.report = judge::check(problem, x, got, o);
+  v.beyond_contract = v.report.over_bound;
+  v.beyond_element_bound = v.report.beyond_element_bound;
   return v;
 }
 
@@ -120,10 +111,10 @@ std::vector<Position3> kernel_token_positions(const RotaryKernelParams& p) {
 }
 
 KernelVerdict check_against_reference(const RotarySpec& spec, const RotaryKernelParams& params) {
-  const Rotation<Mpfr256> rotation(make_frequency_plan<Mpfr256>(spec), kernel_token_positions(params));
+  const std::vector<Position3> positions = kernel_token_positions(params);
   KernelVerdict v;
-  v.q = judge(rotation, params, params.q, TensorRole::query);
-  v.k = judge(rotation, params, params.k, TensorRole::key);
+  v.q = judge(spec, positions, params, params.q, TensorRole::query);
+  v.k = judge(spec, positions, params, params.k, TensorRole::key);
   return v;
 }
 

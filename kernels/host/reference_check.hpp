@@ -1,4 +1,4 @@
-// Judges a kernel launch's q and k outputs against the exact reference (Rotation<Mpfr256> + comparison.hpp).
+// Judges a kernel launch's q and k outputs against the exact reference (the judge engine).
 #pragma once
 
 #include <cstddef>
@@ -7,6 +7,8 @@
 
 #include "kernels/core/rotary_params.hpp"
 #include "reference/comparison.hpp"
+#include "reference/positions.hpp"
+#include "reference/rounding.hpp"
 #include "reference/frequency/rotary_spec.hpp"
 
 namespace mmrope::kernels {

@@ -1,6 +1,8 @@
 // Rounding once to fp32/fp16/bf16: exhaustive over the 16-bit formats, fp32 boundaries, and hardware agreement.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -142,7 +144,19 @@ TEST(Rounding, UlpErrorAndDecode) {
   EXPECT_DOUBLE_EQ(ulp_error(x, 0x3f800002u, DType::fp32), 1.5);
   EXPECT_EQ(ulp_error(Mpfr256(1), 0x3c00u, DType::fp16), 0.0);
   EXPECT_DOUBLE_EQ(ulp_error(Mpfr256(1), 0x3c01u, DType::fp16), 1.0);
-  EXPECT_TRUE(std::isinf(ulp_error(Mpfr256(1), 0x7c00u, DType::fp16)));
+  // An infinity is measured as 2^16, the first value past fp16's largest finite, in ulps of the top binade
+  // (32): for an exact 1 that is (65536 - 1) / 32; for the correctly rounded infinity at most 0.5.
+  EXPECT_DOUBLE_EQ(ulp_error(Mpfr256(1), 0x7c00u, DType::fp16), (65536.0 - 1) / 32);
+  EXPECT_DOUBLE_EQ(ulp_error(Mpfr256(65520), 0x7c00u, DType::fp16), 0.5);  // max + ulp/2: rounds to infinity
+  EXPECT_EQ(ulp_error(Mpfr256(1e10), 0x7c00u, DType::fp16), 0.0);
+  EXPECT_DOUBLE_EQ(ulp_error(Mpfr256(65504), 0x7c00u, DType::fp16), 1.0);
+  EXPECT_TRUE(std::isinf(ulp_error(Mpfr256(-1e10), 0x7c00u, DType::fp16)));  // the other sign
+  EXPECT_DOUBLE_EQ(ulp_error(Mpfr256(1e10), 0x7bffu, DType::fp16), (1e10 - 65504) / 32);  // max finite: far
+  // NaN never matches: not a NaN output, and not a finite output for a NaN exact value.
+  EXPECT_TRUE(std::isinf(ulp_error(Mpfr256(1), 0x7e00u, DType::fp16)));
+  const Mpfr256 nan = std::numeric_limits<Mpfr256>::quiet_NaN();
+  EXPECT_TRUE(std::isinf(ulp_error(nan, 0x3c00u, DType::fp16)));
+  EXPECT_TRUE(std::isinf(ulp_error(nan, 0x7e00u, DType::fp16)));
   // Correct rounding never exceeds half an ulp, for random exact values.
   std::mt19937_64 rng(12345);
   for (int i = 0; i < 2000; ++i) {

@@ -1,0 +1,676 @@
+// The judge engine: per token block, cos/sin per (axis, pair), then each element in double-double with a bound, or in MPFR.
+#include "reference/judge/judge_engine.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <bit>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstdio>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <thread>
+
+#include "reference/angles.hpp"
+#include "reference/judge/double_double.hpp"
+#include "reference/judge/double_rounding.hpp"
+
+namespace mmrope::judge {
+
+std::string_view to_string(Engine e) { return e == Engine::fast ? "fast" : "mpfr"; }
+
+Engine parse_engine(std::string_view name) {
+  if (name == "fast") return Engine::fast;
+  if (name == "mpfr") return Engine::mpfr;
+  throw Error("unknown engine '" + std::string(name.substr(0, 40)) + "' (known: fast, mpfr)");
+}
+
+namespace {
+
+using S = Mpfr256;
+constexpr double kInfinity = std::numeric_limits<double>::infinity();
+
+// --- Error bounds of the fast path (docs/error-model.md, "The judge's fast path"). u = 2^-53. ---
+// A cos/sin value against the MPFR value the mpfr engine uses: a direct factor rounded to double-double is
+// within 2^-106 (|value| <= 1); a composed one (two factors, dd products <= 4u^2, dd sum <= 3u^2 + 13u^3,
+// MPFR's own three roundings ~2^-336) within 4 * 2^-106 + 2 * 2^-104 + 2^-103 < 2^-101; times the
+// attention factor a (dd, <= 4u^2 of |a|, a rounded to dd <= 2^-106 a): < a * 2^-100. Taken as 2^-99.
+constexpr double kCosSinError = 0x1p-99;
+// The element's own arithmetic, per unit of (|x0| + |x1|) * max(|cos|, |sin|): two dd-times-double
+// products (2u^2 each), one accurate dd sum (3u^2 + 13u^3), MPFR's three roundings: < 2^-103. Taken 2^-101.
+constexpr double kArithmeticError = 0x1p-101;
+// Inputs the error-free transforms handle: |x| in [2^-900, 2^900] (or zero) keeps every product and its
+// error term clear of underflow (2^-969) and overflow. Other inputs go to MPFR.
+constexpr double kSmallestFastInput = 0x1p-900;
+constexpr double kLargestFastInput = 0x1p900;
+
+// A cos/sin in double-double with its error against the MPFR value; exact when the dd equals it.
+struct FastCosSin {
+  DoubleDouble cos, sin;
+  double error = 0;
+  bool exact = false;
+};
+
+DoubleDouble to_dd(const S& v) {
+  const double hi = static_cast<double>(v);
+  const double lo = static_cast<double>(S(v - S(hi)));
+  return {hi, lo};
+}
+
+FastCosSin to_fast(const CosSin<S>& cs, double error_if_inexact) {
+  FastCosSin f;
+  f.cos = to_dd(cs.cos);
+  f.sin = to_dd(cs.sin);
+  f.exact = S(f.cos.hi) + S(f.cos.lo) == cs.cos && S(f.sin.hi) + S(f.sin.lo) == cs.sin;
+  f.error = f.exact ? 0 : error_if_inexact;
+  return f;
+}
+
+bool is_power_of_two_or_zero(double v) {
+  if (v == 0) return true;
+  int e = 0;
+  return std::fabs(std::frexp(v, &e)) == 0.5;
+}
+
+// One element's outcome.
+struct ElementOutcome {
+  std::uint32_t bits = 0;  // rotate: the rounded exact value
+  double ulp = 0, abs_error = 0, exact = 0;
+  bool over = false, exact_is_zero = false, fallback = false;
+};
+
+// Which pairs of which heads read which axis, for the problem's tensor role.
+struct AxisMap {
+  std::vector<std::vector<PairAxis>> head_pair_axis;  // [head][pair]
+  std::array<std::vector<bool>, 3> used;              // [axis][pair]
+
+  explicit AxisMap(const Problem& p) {
+    const Allocation& a = p.spec.allocation;
+    const int pairs = p.spec.pairs();
+    for (auto& u : used) u.assign(static_cast<std::size_t>(pairs), false);
+    head_pair_axis.resize(static_cast<std::size_t>(p.row.heads));
+    for (int h = 0; h < p.row.heads; ++h) {
+      const int ah = a.per_head() ? h : 0;
+      for (int j = 0; j < pairs; ++j) {
+        const PairAxis ax = p.role == TensorRole::query ? a.query_axis(ah, j) : a.key_axis(ah, j);
+        head_pair_axis[h].push_back(ax);
+        if (ax) used[static_cast<int>(*ax)][j] = true;
+      }
+    }
+  }
+};
+
+// The fast path's shared, read-only tables: the composition factors of every integer position present,
+// full cos/sin of every other coordinate, the attention factor, all in double-double.
+struct FastTables {
+  std::array<std::map<std::int64_t, std::vector<FastCosSin>>, 3> direct;  // [axis]: k -> per pair cos/sin(k theta)
+  std::array<std::map<Coordinate, std::vector<FastCosSin>>, 3> other;      // [axis]: coordinate -> per pair
+  std::array<std::vector<int>, 3> used_pairs;                              // [axis]: the pairs that read it
+  FastCosSin attention;       // (a, 0): cos/sin of a pair that does not rotate
+  DoubleDouble attention_dd;  // a
+  bool attention_is_one = true;
+  double magnitude_scale = 1;  // max(1, a): bounds |cos|, |sin|
+
+  FastTables(const Problem& p, const FrequencyPlan<S>& plan, const AxisMap& axes) {
+    ExactAngles<S> angles(plan);
+    attention_is_one = plan.attention_factor == 1;
+    attention_dd = to_dd(plan.attention_factor);
+    magnitude_scale = std::max(1.0, std::fabs(attention_dd.hi)) * (1 + 0x1p-40);
+    attention = to_fast(angles.none(), 0x1p-106 * magnitude_scale);
+    const int pairs = p.spec.pairs();
+    for (Axis axis : kAxes) {
+      const int ai = static_cast<int>(axis);
+      for (int j = 0; j < pairs; ++j)
+        if (axes.used[ai][j]) used_pairs[ai].push_back(j);
+      if (used_pairs[ai].empty()) continue;
+      std::set<std::int64_t> multiples;
+      std::set<Coordinate> others;
+      for (const auto& row : p.positions)
+        for (const auto& pos : row) {
+          const Coordinate& c = pos[axis];
+          if (c.is_integer_value() && c.fits_int64()) {
+            const auto [big, r] = split_position(c.to_int64());
+            multiples.insert(big);
+            multiples.insert(r);
+          } else {
+            others.insert(c);
+          }
+        }
+      for (std::int64_t k : multiples) {
+        std::vector<FastCosSin> row(static_cast<std::size_t>(pairs));
+        for (int j : used_pairs[ai]) row[j] = to_fast(angles.direct(j, k), 0x1p-106);
+        direct[ai].emplace(k, std::move(row));
+      }
+      for (const Coordinate& c : others) {
+        std::vector<FastCosSin> row(static_cast<std::size_t>(pairs));
+        for (int j : used_pairs[ai]) row[j] = to_fast(angles.at(c, j), kCosSinError * magnitude_scale);
+        other[ai].emplace(c, std::move(row));
+      }
+    }
+  }
+
+  // cos/sin of (coordinate, pair) with the attention factor, for every pair that reads `axis`, composed as
+  // ExactAngles::at composes them.
+  void fill(Axis axis, const Coordinate& c, std::vector<FastCosSin>& out) const {
+    const int ai = static_cast<int>(axis);
+    if (!(c.is_integer_value() && c.fits_int64())) {
+      out = other[ai].at(c);
+      return;
+    }
+    const auto [big, r] = split_position(c.to_int64());
+    const std::vector<FastCosSin>& small_row = direct[ai].at(r);
+    const std::vector<FastCosSin>* big_row = big != 0 ? &direct[ai].at(big) : nullptr;
+    for (int j : used_pairs[ai]) {
+      FastCosSin cs = small_row[j];
+      if (big_row) {
+        const FastCosSin& b = (*big_row)[j];
+        FastCosSin composed;
+        composed.cos = plus(times(b.cos, cs.cos), negated(times(b.sin, cs.sin)));
+        composed.sin = plus(times(b.sin, cs.cos), times(b.cos, cs.sin));
+        composed.error = kCosSinError;
+        cs = composed;
+      }
+      if (!attention_is_one) {
+        const bool exact = cs.exact && attention.exact && is_power_of_two_or_zero(attention_dd.hi) && cs.cos.lo == 0 &&
+                           cs.sin.lo == 0;
+        cs.cos = times(cs.cos, attention_dd);
+        cs.sin = times(cs.sin, attention_dd);
+        cs.exact = exact;
+        cs.error = exact ? 0 : kCosSinError * magnitude_scale;
+      }
+      out[j] = cs;
+    }
+  }
+};
+
+// The two inputs and the formula of one rotated output: y = first * cos + second_sign * second * sin, as the
+// reference writes it (forward y0 = a c - b s, y1 = b c + a s; backward y0 = a c + b s, y1 = b c - a s).
+struct OutputTerms {
+  double first, second;
+  bool subtract;
+};
+
+OutputTerms terms(double a, double b, bool second_output, Direction d) {
+  const bool forward = d == Direction::forward;
+  if (!second_output) return {a, b, forward};
+  return {b, a, !forward};
+}
+
+S exact_output(const OutputTerms& t, const CosSin<S>& cs) {
+  return t.subtract ? S(S(t.first) * cs.cos - S(t.second) * cs.sin) : S(S(t.first) * cs.cos + S(t.second) * cs.sin);
+}
+
+// The neighbouring doubles of a finite v, by its bit pattern (nextafter, without the library call).
+double next_up(double v) {
+  if (v == 0) return std::numeric_limits<double>::denorm_min();
+  const auto bits = std::bit_cast<std::uint64_t>(v);
+  return std::bit_cast<double>(v > 0 ? bits + 1 : bits - 1);
+}
+double next_down(double v) { return -next_up(-v); }
+
+// 2^-e as a double, for the ulp exponents of every dtype (|e| < 1000: a normal double).
+double power_of_two_inverse(int e) { return std::bit_cast<double>(static_cast<std::uint64_t>(1023 - e) << 52); }
+
+// The element's figures from its exact value, in Mpfr256: what the mpfr engine reports, and the fallback.
+ElementOutcome judge_exact(const S& y, std::uint32_t got, DType dtype, bool judging, double bound) {
+  ElementOutcome o;
+  o.bits = round_to_bits(y, dtype);
+  o.exact = to_double(y);
+  o.exact_is_zero = y == 0;
+  if (!judging) return o;
+  o.ulp = ulp_error(y, got, dtype);
+  const double g = decode_bits(got, dtype);
+  using std::abs;
+  o.abs_error = std::isfinite(g) ? to_double(S(abs(S(g) - y))) : kInfinity;
+  o.over = o.ulp > bound;
+  return o;
+}
+
+// Everything one worker thread needs, with its own MPFR caches.
+class Worker {
+ public:
+  Worker(const Problem& p, const FrequencyPlan<S>& plan, const AxisMap& axes, const FastTables* fast,
+         const Options& options, bool judging)
+      : p_(p), axes_(axes), fast_(fast), options_(options), judging_(judging), angles_(plan),
+        overflow_threshold_(decode_bits(format_of(p.dtype).infinity_bits() - 1, p.dtype) * (1 - 0x1p-30)) {
+    const int pairs = p.spec.pairs();
+    for (int ai = 0; ai < 3; ++ai) {
+      exact_cs_[ai].resize(static_cast<std::size_t>(pairs));
+      exact_ready_[ai].assign(static_cast<std::size_t>(pairs), false);
+      fast_cs_[ai].resize(static_cast<std::size_t>(pairs));
+    }
+  }
+
+  // Prepares the cos/sin of token t of row b.
+  void start_token(int b, int t) {
+    position_ = &p_.positions[b][t];
+    for (int ai = 0; ai < 3; ++ai) {
+      std::fill(exact_ready_[ai].begin(), exact_ready_[ai].end(), false);
+      if (fast_ && !fast_->used_pairs[ai].empty()) fast_->fill(static_cast<Axis>(ai), (*position_)[static_cast<Axis>(ai)], fast_cs_[ai]);
+    }
+  }
+
+  // Output `second_output` of pair j of head h, inputs (a, b), judged bits `got`.
+  ElementOutcome rotated(int h, int j, bool second_output, double a, double b, std::uint32_t got) {
+    const OutputTerms t = terms(a, b, second_output, p_.direction);
+    if (fast_) {
+      const PairAxis ax = axes_.head_pair_axis[h][j];
+      const FastCosSin& cs = ax ? fast_cs_[static_cast<int>(*ax)][j] : fast_->attention;
+      if (auto o = fast_element(t, cs, got)) return *o;
+    }
+    ElementOutcome o = judge_exact(exact_output(t, exact_cos_sin(h, j)), got, p_.dtype, judging_, options_.max_ulp);
+    o.fallback = true;
+    return o;
+  }
+
+  // A channel past rotary_dim: passes through exactly.
+  ElementOutcome passed_through(double x, std::uint32_t got) {
+    if (fast_ && std::isfinite(x)) return exact_double_element(x, got);
+    ElementOutcome o = judge_exact(S(x), got, p_.dtype, judging_, options_.max_ulp);
+    o.fallback = true;
+    return o;
+  }
+
+ private:
+  const CosSin<S>& exact_cos_sin(int h, int j) {
+    const PairAxis ax = axes_.head_pair_axis[h][j];
+    if (!ax) return angles_.none();
+    const int ai = static_cast<int>(*ax);
+    if (!exact_ready_[ai][j]) {
+      exact_cs_[ai][j] = angles_.at((*position_)[*ax], j);
+      exact_ready_[ai][j] = true;
+    }
+    return exact_cs_[ai][j];
+  }
+
+  // y known exactly as a double: the figures follow exactly (the difference of two doubles is exact as a
+  // two_sum, and the ulp is a power of two).
+  ElementOutcome exact_double_element(double y, std::uint32_t got) const {
+    ElementOutcome o;
+    o.bits = round_double_to_bits(y, p_.dtype);
+    o.exact = y;
+    o.exact_is_zero = y == 0;
+    if (!judging_) return o;
+    const double g = decode_bits(got, p_.dtype);
+    if (!std::isfinite(g)) {
+      const ElementOutcome e = judge_exact(S(y), got, p_.dtype, true, options_.max_ulp);
+      return e;  // infinity and NaN semantics live in ulp_error
+    }
+    const double d = std::fabs(g - y);  // correctly rounded |g - y|, as to_double of the exact difference
+    o.abs_error = d;
+    o.ulp = std::ldexp(d, -ulp_exponent(y, p_.dtype));  // exact, whatever d is
+    o.over = o.ulp > options_.max_ulp;
+    return o;
+  }
+
+  std::optional<ElementOutcome> fast_element(const OutputTerms& t, const FastCosSin& cs, std::uint32_t got) const {
+    const double fa = std::fabs(t.first), fb = std::fabs(t.second);
+    const auto fast_input = [](double v) { return v == 0 || (v >= kSmallestFastInput && v <= kLargestFastInput); };
+    if (!fast_input(fa) || !fast_input(fb)) return std::nullopt;  // NaN and infinities too
+    // Exact cos/sin in {(+-2^k, 0), (0, +-2^k)}: the reference's products and sum are exact in double.
+    if (cs.exact && cs.cos.lo == 0 && cs.sin.lo == 0 && (cs.sin.hi == 0 || cs.cos.hi == 0) &&
+        is_power_of_two_or_zero(cs.cos.hi) && is_power_of_two_or_zero(cs.sin.hi)) {
+      const double y = t.subtract ? t.first * cs.cos.hi - t.second * cs.sin.hi : t.first * cs.cos.hi + t.second * cs.sin.hi;
+      return exact_double_element(y, got);
+    }
+    const DoubleDouble p1 = times(cs.cos, t.first);
+    const DoubleDouble p2 = times(cs.sin, t.second);
+    const DoubleDouble y = plus(p1, t.subtract ? negated(p2) : p2);
+    const double magnitude = std::max(std::fabs(cs.cos.hi), std::fabs(cs.sin.hi)) * (1 + 0x1p-40);
+    const double bound = (fa + fb) * (cs.error + kArithmeticError * magnitude) * (1 + 0x1p-40);
+    // [low, high] holds the exact value; two steps outward cover the roundings of these sums.
+    const double low = next_down(next_down(y.hi + (y.lo - bound)));
+    const double high = next_up(next_up(y.hi + (y.lo + bound)));
+    if (!(low > 0 || high < 0)) return std::nullopt;  // the sign (or a zero) is not decided
+    ElementOutcome o;
+    o.exact = y.hi;
+    if (!judging_) {
+      const std::uint32_t low_bits = round_double_to_bits(low, p_.dtype);
+      if (low_bits != round_double_to_bits(high, p_.dtype)) return std::nullopt;  // a rounding boundary lies within
+      o.bits = low_bits;
+      return o;
+    }
+    // Near or past the largest finite, and NaN or infinite outputs: their semantics live in ulp_error (MPFR).
+    if (std::max(std::fabs(low), std::fabs(high)) >= overflow_threshold_ || !bits_are_finite(got, p_.dtype)) return std::nullopt;
+    const int e = ulp_exponent(low, p_.dtype);
+    if (ulp_exponent(high, p_.dtype) != e) return std::nullopt;  // the binade (so the ulp) is not decided
+    const double g = decode_bits(got, p_.dtype);
+    const DoubleDouble s = two_sum(g, -y.hi);
+    const double d = s.hi + (s.lo - y.lo);
+    const double d_error = (bound + 0x1p-51 * std::fabs(d) + 0x1p-51 * std::fabs(s.lo - y.lo)) * (1 + 0x1p-40);
+    const double scale = power_of_two_inverse(e);  // exact scalings: |d| and d_error are far from the extremes
+    const double ulp = std::fabs(d) * scale;
+    const double ulp_error_bound = d_error * scale * (1 + 0x1p-40) + std::numeric_limits<double>::denorm_min();
+    // The mpfr engine compares to_double(ulp) > max_ulp. Decided over when even the low end, as computed,
+    // exceeds the double above max_ulp (then the exact ulp does, and rounds to at least that double); not
+    // over when the high end is below max_ulp. fl() is monotone, so each test on the rounded sum holds exactly.
+    const double max_ulp = options_.max_ulp;
+    if (ulp - ulp_error_bound > next_up(max_ulp)) o.over = true;
+    else if (ulp + ulp_error_bound < max_ulp) o.over = false;
+    else return std::nullopt;
+    o.ulp = ulp;
+    o.abs_error = std::fabs(d);
+    return o;
+  }
+
+  const Problem& p_;
+  const AxisMap& axes_;
+  const FastTables* fast_;
+  const Options& options_;
+  bool judging_;
+  ExactAngles<S> angles_;
+  double overflow_threshold_;  // a little below the largest finite: values near it go to MPFR
+  const Position3* position_ = nullptr;
+  std::array<std::vector<CosSin<S>>, 3> exact_cs_;
+  std::array<std::vector<bool>, 3> exact_ready_;
+  std::array<std::vector<FastCosSin>, 3> fast_cs_;
+};
+
+// What one block of tokens contributes; blocks are merged in order, so the result is the same for any
+// thread count.
+struct BlockResult {
+  double sum_ulp = 0, sum_abs = 0, max_abs = 0;
+  std::size_t max_abs_index = 0;
+  std::uint64_t over = 0, fallbacks = 0, beyond_element_bound = 0;
+  bool output_all_zero = true, reference_all_zero = true;
+  std::vector<ElementError> candidates;  // the block's worst (trimmed to `keep` now and then)
+  double threshold = -1;                  // the smallest ulp among the candidates after the last trim
+};
+
+bool worse(const ElementError& a, const ElementError& b) { return a.ulp != b.ulp ? a.ulp > b.ulp : a.index < b.index; }
+
+void keep_worst(std::vector<ElementError>& v, std::size_t keep) {
+  if (v.size() <= keep) return;
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(keep), v.end(), worse);
+  v.resize(keep);
+}
+
+struct Blocks {
+  int tokens_per_block = 1;
+  int blocks_per_row = 1;
+  std::int64_t count = 0;
+  explicit Blocks(const Problem& p) {
+    const std::int64_t per_token = static_cast<std::int64_t>(p.row.heads) * p.row.head_dim;
+    tokens_per_block = static_cast<int>(std::clamp<std::int64_t>(16384 / std::max<std::int64_t>(per_token, 1), 1, 1 << 20));
+    blocks_per_row = std::max(1, (p.row.tokens + tokens_per_block - 1) / tokens_per_block);
+    count = static_cast<std::int64_t>(blocks_per_row) * p.batch();
+  }
+};
+
+// Prints elements done, rate and ETA on stderr about every half second, from the thread that waits.
+class Progress {
+ public:
+  Progress(bool enabled, std::int64_t total) : enabled_(enabled), total_(total), start_(Clock::now()) {}
+  void add(std::int64_t n) { done_ += n; }
+  void show() {
+    if (!enabled_) return;
+    const double elapsed = seconds();
+    if (elapsed < 1.0) return;
+    const double done = static_cast<double>(done_.load());
+    const double rate = done / elapsed;
+    const double eta = rate > 0 ? (static_cast<double>(total_) - done) / rate : 0;
+    std::fprintf(stderr, "\rjudged %.3g of %.3g elements (%.3g/s, ETA %.0f s)   ", done, static_cast<double>(total_), rate, eta);
+    shown_ = true;
+  }
+  void finish() {
+    if (shown_) std::fprintf(stderr, "\n");
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  double seconds() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
+  bool enabled_;
+  std::int64_t total_;
+  Clock::time_point start_;
+  std::atomic<std::int64_t> done_{0};
+  bool shown_ = false;
+};
+
+// Runs `work(worker, block)` over every block on the threads, with progress from the calling thread.
+template <class Work>
+void run_blocks(const Problem& p, const Options& o, bool judging, const Work& work) {
+  validate(p);
+  const auto plan = make_frequency_plan<S>(p.spec);
+  const AxisMap axes(p);
+  std::optional<FastTables> fast;
+  if (o.engine == Engine::fast) fast.emplace(p, plan, axes);
+  const Blocks blocks(p);
+  unsigned threads = o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
+  threads = static_cast<unsigned>(std::min<std::int64_t>(threads, std::max<std::int64_t>(blocks.count, 1)));
+  std::atomic<std::int64_t> next{0};
+  std::atomic<bool> failed{false};
+  std::exception_ptr error;
+  std::mutex error_mutex;
+  Progress progress(o.progress, p.elements());
+  unsigned running = threads;
+  std::mutex running_mutex;
+  std::condition_variable finished;
+  auto body = [&] {
+    try {
+      Worker worker(p, plan, axes, fast ? &*fast : nullptr, o, judging);
+      for (std::int64_t k; !failed && (k = next++) < blocks.count;) progress.add(work(worker, blocks, k));
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(error_mutex);
+      if (!error) error = std::current_exception();
+      failed = true;
+    }
+    std::lock_guard<std::mutex> lock(running_mutex);
+    if (--running == 0) finished.notify_all();
+  };
+  std::vector<std::thread> pool;
+  if (threads == 1) {
+    body();
+  } else {
+    for (unsigned i = 0; i < threads; ++i) pool.emplace_back(body);
+    std::unique_lock<std::mutex> lock(running_mutex);
+    while (!finished.wait_for(lock, std::chrono::milliseconds(250), [&] { return running == 0; })) progress.show();
+  }
+  for (auto& t : pool) t.join();
+  progress.finish();
+  if (error) std::rethrow_exception(error);
+}
+
+// Visits every element of block k: (index, token in row, head, channel, pair or -1, outcome).
+template <class Visit>
+std::int64_t visit_block(Worker& w, const Problem& p, const Blocks& blocks, std::int64_t k, std::span<const double> x,
+                         std::span<const std::uint32_t> got, const Visit& visit) {
+  const int b = static_cast<int>(k / blocks.blocks_per_row);
+  const int t0 = static_cast<int>(k % blocks.blocks_per_row) * blocks.tokens_per_block;
+  const int t1 = std::min(p.row.tokens, t0 + blocks.tokens_per_block);
+  const RotarySpec& spec = p.spec;
+  const std::size_t per_token = static_cast<std::size_t>(p.row.heads) * p.row.head_dim;
+  for (int t = t0; t < t1; ++t) {
+    w.start_token(b, t);
+    for (int h = 0; h < p.row.heads; ++h) {
+      const std::size_t base = static_cast<std::size_t>(t - t0) * per_token + static_cast<std::size_t>(h) * p.row.head_dim;
+      for (int j = 0; j < spec.pairs(); ++j) {
+        const auto [c0, c1] = pair_channels(spec.pairing, j, spec.rotary_dim);
+        const double a = x[base + c0], bb = x[base + c1];
+        const std::uint32_t g0 = got.empty() ? 0 : got[base + c0], g1 = got.empty() ? 0 : got[base + c1];
+        visit(base + c0, t, h, c0, std::fabs(a) + std::fabs(bb), w.rotated(h, j, false, a, bb, g0));
+        visit(base + c1, t, h, c1, std::fabs(a) + std::fabs(bb), w.rotated(h, j, true, a, bb, g1));
+      }
+      for (int c = spec.rotary_dim; c < p.row.head_dim; ++c)
+        visit(base + c, t, h, c, -1.0, w.passed_through(x[base + c], got.empty() ? 0 : got[base + c]));
+    }
+  }
+  return static_cast<std::int64_t>(t1 - t0) * static_cast<std::int64_t>(per_token);
+}
+
+std::pair<std::int64_t, std::size_t> block_range(const Problem& p, const Blocks& blocks, std::int64_t k) {
+  const int b = static_cast<int>(k / blocks.blocks_per_row);
+  const int t0 = static_cast<int>(k % blocks.blocks_per_row) * blocks.tokens_per_block;
+  const int t1 = std::min(p.row.tokens, t0 + blocks.tokens_per_block);
+  const std::int64_t per_token = static_cast<std::int64_t>(p.row.heads) * p.row.head_dim;
+  return {(static_cast<std::int64_t>(b) * p.row.tokens + t0) * per_token, static_cast<std::size_t>((t1 - t0) * per_token)};
+}
+
+}  // namespace
+
+void validate(const Problem& p) {
+  check_rotary_spec(p.spec);
+  if (p.positions.empty()) throw Error("the judged tensor has no batch rows");
+  if (p.row.tokens < 0 || p.row.heads <= 0 || p.row.head_dim <= 0)
+    throw Error("the judged tensor's shape [" + std::to_string(p.row.tokens) + ", " + std::to_string(p.row.heads) + ", " +
+                std::to_string(p.row.head_dim) + "] is not a [tokens, heads, head_dim] shape");
+  if (p.row.head_dim != p.spec.head_dim)
+    throw Error("tensor head_dim " + std::to_string(p.row.head_dim) + " differs from the spec's " + std::to_string(p.spec.head_dim));
+  for (std::size_t b = 0; b < p.positions.size(); ++b)
+    if (static_cast<int>(p.positions[b].size()) != p.row.tokens)
+      throw Error("batch row " + std::to_string(b) + " has " + std::to_string(p.positions[b].size()) +
+                  " positions, the tensor " + std::to_string(p.row.tokens) + " tokens");
+  const Allocation& a = p.spec.allocation;
+  if (a.per_head()) {
+    const int want = p.role == TensorRole::query ? a.heads().query : a.heads().kv;
+    if (p.row.heads != want)
+      throw Error("multi-head allocation expects " + std::to_string(want) + (p.role == TensorRole::query ? " query" : " KV") +
+                  " heads, the tensor has " + std::to_string(p.row.heads));
+  }
+}
+
+std::uint64_t rotate(const Problem& p, const ValueReader& x, const BitsWriter& out, const Options& o) {
+  const Blocks blocks_of(p);
+  std::vector<std::uint64_t> fallbacks(static_cast<std::size_t>(blocks_of.count), 0);
+  run_blocks(p, o, false, [&](Worker& w, const Blocks& blocks, std::int64_t k) {
+    const auto [first, size] = block_range(p, blocks, k);
+    thread_local std::vector<double> xs;
+    thread_local std::vector<std::uint32_t> bits;
+    xs.resize(size);
+    bits.resize(size);
+    x(first, xs);
+    std::uint64_t fb = 0;
+    const std::int64_t n = visit_block(w, p, blocks, k, xs, {}, [&](std::size_t i, int, int, int, double, const ElementOutcome& e) {
+      bits[i] = e.bits;
+      fb += e.fallback;
+    });
+    out(first, bits);
+    fallbacks[static_cast<std::size_t>(k)] = fb;
+    return n;
+  });
+  std::uint64_t total = 0;
+  for (auto f : fallbacks) total += f;
+  return total;
+}
+
+ComparisonReport check(const Problem& p, const ValueReader& x, const BitsReader& got, const Options& o) {
+  if (!(o.max_ulp >= 0) || std::isinf(o.max_ulp)) throw Error("the ulp bound must be a finite number >= 0");
+  const Blocks blocks_of(p);
+  const std::size_t keep = o.worst + 8;  // refined in MPFR below; the margin covers near-ties of the estimate
+  std::vector<BlockResult> results(static_cast<std::size_t>(blocks_of.count));
+  run_blocks(p, o, true, [&](Worker& w, const Blocks& blocks, std::int64_t k) {
+    const auto [first, size] = block_range(p, blocks, k);
+    thread_local std::vector<double> xs;
+    thread_local std::vector<std::uint32_t> gs;
+    xs.resize(size);
+    gs.resize(size);
+    x(first, xs);
+    got(first, gs);
+    BlockResult& r = results[static_cast<std::size_t>(k)];
+    const int b = static_cast<int>(k / blocks.blocks_per_row);
+    const std::uint32_t zero_mask = format_of(p.dtype).sign_bit() - 1;  // +0 and -0
+    const std::int64_t n = visit_block(
+        w, p, blocks, k, xs, gs, [&](std::size_t i, int t, int h, int c, double inputs, const ElementOutcome& e) {
+          const std::size_t index = static_cast<std::size_t>(first) + i;
+          r.sum_ulp += e.ulp;
+          r.sum_abs += e.abs_error;
+          if (e.abs_error > r.max_abs) {
+            r.max_abs = e.abs_error;
+            r.max_abs_index = index;
+          }
+          r.over += e.over;
+          r.fallbacks += e.fallback;
+          r.output_all_zero = r.output_all_zero && (gs[i] & zero_mask) == 0;
+          r.reference_all_zero = r.reference_all_zero && e.exact_is_zero;
+          if (o.element_bound && e.over) {
+            // Past rotary_dim the output must be exact; a rotated one is held to the kernel's own bound.
+            const double ulp_size = std::ldexp(1.0, ulp_exponent(e.exact, p.dtype));
+            if (inputs < 0 || !(e.ulp <= o.element_bound(inputs, e.exact, ulp_size))) ++r.beyond_element_bound;
+          } else if (o.element_bound && inputs < 0 && e.ulp != 0) {
+            ++r.beyond_element_bound;
+          }
+          // Only an element that beats the block's current keep-th worst can enter (a tie loses: its index is larger).
+          if (r.candidates.size() < keep || e.ulp > r.threshold) {
+            ElementError err;
+            err.index = index;
+            err.token = b * p.row.tokens + t;
+            err.head = h;
+            err.channel = c;
+            err.got = decode_bits(gs[i], p.dtype);
+            err.exact = e.exact;
+            err.ulp = e.ulp;
+            err.abs_error = e.abs_error;
+            r.candidates.push_back(err);
+            if (r.candidates.size() >= 4 * keep + 64) {
+              keep_worst(r.candidates, keep);
+              r.threshold = kInfinity;
+              for (const auto& kept : r.candidates) r.threshold = std::min(r.threshold, kept.ulp);
+            }
+          }
+        });
+    keep_worst(r.candidates, keep);
+    return n;
+  });
+
+  ComparisonReport report;
+  report.elements = static_cast<std::size_t>(p.elements());
+  report.max_ulp_bound = o.max_ulp;
+  bool output_all_zero = true, reference_all_zero = true;
+  double sum_ulp = 0, sum_abs = 0;
+  std::vector<ElementError> candidates;
+  for (const BlockResult& r : results) {
+    sum_ulp += r.sum_ulp;
+    sum_abs += r.sum_abs;
+    report.max_abs = std::max(report.max_abs, r.max_abs);
+    report.over_bound += r.over;
+    report.fallback_elements += r.fallbacks;
+    report.beyond_element_bound += r.beyond_element_bound;
+    output_all_zero = output_all_zero && r.output_all_zero;
+    reference_all_zero = reference_all_zero && r.reference_all_zero;
+    candidates.insert(candidates.end(), r.candidates.begin(), r.candidates.end());
+  }
+  if (report.elements) {
+    report.mean_ulp = sum_ulp / static_cast<double>(report.elements);
+    report.mean_abs = sum_abs / static_cast<double>(report.elements);
+  }
+  report.all_zero_output = output_all_zero && !reference_all_zero;
+
+  // The worst elements' figures in MPFR, exactly as the mpfr engine gives them.
+  keep_worst(candidates, keep);
+  if (o.engine == Engine::fast && !candidates.empty()) {
+    const auto plan = make_frequency_plan<S>(p.spec);
+    const AxisMap axes(p);
+    Worker exact(p, plan, axes, nullptr, o, true);
+    for (ElementError& e : candidates) {
+      const auto [first, size] = std::pair{static_cast<std::int64_t>(e.index - e.channel), static_cast<std::size_t>(p.row.head_dim)};
+      std::vector<double> head(size);
+      std::vector<std::uint32_t> head_got(size);
+      x(first, head);
+      got(first, head_got);
+      const int b = e.token / std::max(p.row.tokens, 1), t = e.token % std::max(p.row.tokens, 1);
+      exact.start_token(b, t);
+      ElementOutcome out;
+      if (e.channel >= p.spec.rotary_dim) {
+        out = exact.passed_through(head[e.channel], head_got[e.channel]);
+      } else {
+        const int half = p.spec.rotary_dim / 2;
+        const int j = p.spec.pairing == Pairing::neox ? e.channel % half : e.channel / 2;
+        const auto [c0, c1] = pair_channels(p.spec.pairing, j, p.spec.rotary_dim);
+        out = exact.rotated(e.head, j, e.channel == c1, head[c0], head[c1], head_got[e.channel]);
+      }
+      e.exact = out.exact;
+      e.ulp = out.ulp;
+      e.abs_error = out.abs_error;
+    }
+  }
+  std::sort(candidates.begin(), candidates.end(), worse);
+  if (!candidates.empty()) report.max_ulp = candidates.front().ulp;
+  candidates.resize(std::min(candidates.size(), o.worst));
+  report.worst = std::move(candidates);
+  return report;
+}
+
+}  // namespace mmrope::judge

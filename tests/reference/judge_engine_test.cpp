@@ -1,0 +1,372 @@
+// The judge engine: verdicts and locations on small cases, and the fast and mpfr engines agreeing bit for bit on random and adversarial data.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <random>
+#include <string>
+
+#include "random_seed.hpp"
+#include "reference/frequency/allocation_registry.hpp"
+#include "reference/judge/judge_engine.hpp"
+
+namespace mmrope {
+namespace {
+
+using judge::Engine;
+
+// A tensor held in memory, with the readers the engine takes.
+struct InMemory {
+  std::vector<double> x;
+  std::vector<std::uint32_t> got;
+  judge::ValueReader x_reader() const {
+    return [this](std::int64_t first, std::span<double> out) { std::copy_n(x.begin() + first, out.size(), out.begin()); };
+  }
+  judge::BitsReader got_reader() const {
+    return [this](std::int64_t first, std::span<std::uint32_t> out) { std::copy_n(got.begin() + first, out.size(), out.begin()); };
+  }
+};
+
+std::vector<std::uint32_t> rotated_bits(const judge::Problem& p, const InMemory& m, Engine engine, unsigned threads = 0,
+                                        std::uint64_t* fallbacks = nullptr) {
+  std::vector<std::uint32_t> out(static_cast<std::size_t>(p.elements()), 0xdeadbeefu);
+  judge::Options o;
+  o.engine = engine;
+  o.threads = threads;
+  const std::uint64_t n = judge::rotate(p, m.x_reader(), [&](std::int64_t first, std::span<const std::uint32_t> b) {
+    std::copy(b.begin(), b.end(), out.begin() + first);
+  }, o);
+  if (fallbacks) *fallbacks = n;
+  return out;
+}
+
+ComparisonReport checked(const judge::Problem& p, const InMemory& m, Engine engine, double max_ulp, std::size_t worst = 10,
+                         unsigned threads = 0) {
+  judge::Options o;
+  o.engine = engine;
+  o.max_ulp = max_ulp;
+  o.worst = worst;
+  o.threads = threads;
+  return judge::check(p, m.x_reader(), m.got_reader(), o);
+}
+
+// 1-D RoPE, head_dim 4 (2 pairs), positions 0..2, one head: small enough to reason about.
+judge::Problem small_problem(DType dtype) {
+  judge::Problem p;
+  p.spec.base = "10000";
+  p.spec.head_dim = 4;
+  p.spec.rotary_dim = 4;
+  p.spec.allocation = make_allocation("1d", "", 2);
+  p.dtype = dtype;
+  p.row = {3, 1, 4};
+  std::vector<Position3> pos;
+  for (int q = 0; q < 3; ++q) pos.push_back(Position3::diagonal(Coordinate(q)));
+  p.positions = {pos};
+  return p;
+}
+
+InMemory small_data(const judge::Problem& p, Engine e) {
+  InMemory m;
+  m.x = {1, 2, 3, 4, 0.5, -1, 0.25, 8, -3, 1, 1, 1};
+  m.got = rotated_bits(p, m, e);
+  return m;
+}
+
+class JudgeEngineCase : public ::testing::TestWithParam<Engine> {};
+
+TEST_P(JudgeEngineCase, CorrectlyRoundedOutputPassesAtHalfAnUlp) {
+  for (DType t : {DType::fp32, DType::fp16, DType::bf16}) {
+    const auto p = small_problem(t);
+    const auto m = small_data(p, GetParam());
+    const auto r = checked(p, m, GetParam(), 0.5);
+    EXPECT_TRUE(r.passed()) << to_string(t);
+    EXPECT_LE(r.max_ulp, 0.5);
+    EXPECT_EQ(r.over_bound, 0u);
+    EXPECT_EQ(r.elements, 12u);
+  }
+}
+
+// Moving one output one step away (bits + 1 on a positive finite value) costs between 0.5 and 1.5 ulps
+// (it was within 0.5 of the exact value, and the step is one ulp, or half of one across a binade edge).
+TEST_P(JudgeEngineCase, OneUlpSlipIsFoundAndLocated) {
+  const auto p = small_problem(DType::bf16);
+  auto m = small_data(p, GetParam());
+  const std::size_t slipped = 9;  // token 2, head 0, channel 1
+  ASSERT_GT(decode_bits(m.got[slipped], DType::bf16), 0.0);
+  m.got[slipped] += 1;
+  const auto r = checked(p, m, GetParam(), 0.5, 3);
+  EXPECT_FALSE(r.passed());
+  EXPECT_EQ(r.over_bound, 1u);
+  ASSERT_EQ(r.worst.size(), 3u);
+  EXPECT_EQ(r.worst[0].index, slipped);
+  EXPECT_EQ(r.worst[0].token, 2);
+  EXPECT_EQ(r.worst[0].head, 0);
+  EXPECT_EQ(r.worst[0].channel, 1);
+  EXPECT_GT(r.worst[0].ulp, 0.5);
+  EXPECT_LT(r.worst[0].ulp, 1.5);
+  EXPECT_TRUE(checked(p, m, GetParam(), 1.5).passed());  // the same output within a 1.5-ulp bound
+}
+
+TEST_P(JudgeEngineCase, NanOutputIsInfinitelyFar) {
+  const auto p = small_problem(DType::fp16);
+  auto m = small_data(p, GetParam());
+  m.got[4] = 0x7e00;  // fp16 quiet NaN
+  const auto r = checked(p, m, GetParam(), 1000);
+  EXPECT_FALSE(r.passed());
+  EXPECT_TRUE(std::isinf(r.max_ulp));
+  EXPECT_TRUE(std::isinf(r.mean_ulp));
+  EXPECT_EQ(r.worst[0].index, 4u);
+}
+
+// A NaN in X makes the exact value NaN: no output, finite or NaN, matches it.
+TEST_P(JudgeEngineCase, NanInTheInputFailsEveryOutput) {
+  const auto p = small_problem(DType::fp32);
+  auto m = small_data(p, GetParam());
+  m.x[4] = std::numeric_limits<double>::quiet_NaN();  // token 1, channel 0: pair 0 of token 1 is NaN
+  const auto r = checked(p, m, GetParam(), 1e30);
+  EXPECT_FALSE(r.passed());
+  EXPECT_EQ(r.over_bound, 2u);  // both outputs of that pair
+  m.got[4] = m.got[6] = 0x7fc00000u;
+  EXPECT_FALSE(checked(p, m, GetParam(), 1e30).passed());
+}
+
+TEST_P(JudgeEngineCase, AllZeroOutputFailsWhateverTheBound) {
+  const auto p = small_problem(DType::fp32);
+  auto m = small_data(p, GetParam());
+  m.got.assign(m.got.size(), 0);
+  const auto r = checked(p, m, GetParam(), 1e30);
+  EXPECT_TRUE(r.all_zero_output);
+  EXPECT_FALSE(r.passed());
+}
+
+// fp16: an exact value past 65520 (the largest finite plus half an ulp) rounds to infinity; that infinity
+// passes, and the largest finite fails.
+TEST_P(JudgeEngineCase, CorrectlyRoundedInfinityPasses) {
+  auto p = small_problem(DType::fp16);
+  InMemory m;
+  m.x = {70000, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1};  // token 0 (position 0): y0 = 70000 exactly
+  m.got = rotated_bits(p, m, GetParam());
+  EXPECT_EQ(m.got[0], 0x7c00u);
+  EXPECT_TRUE(checked(p, m, GetParam(), 0.5).passed());
+  m.got[0] = 0x7bffu;
+  EXPECT_FALSE(checked(p, m, GetParam(), 0.5).passed());
+}
+
+TEST_P(JudgeEngineCase, ShapeMismatchIsAnError) {
+  auto p = small_problem(DType::fp32);
+  p.row.head_dim = 8;
+  InMemory m;
+  EXPECT_THROW(checked(p, m, GetParam(), 0.5), Error);
+  p = small_problem(DType::fp32);
+  p.positions[0].pop_back();
+  EXPECT_THROW(checked(p, m, GetParam(), 0.5), Error);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, JudgeEngineCase, ::testing::Values(Engine::fast, Engine::mpfr),
+                         [](const auto& info) { return std::string(judge::to_string(info.param)); });
+
+// ---- The two engines agree: the same bits, the same verdicts, the same figures. ----
+
+std::string printed(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+void expect_same_reports(const ComparisonReport& fast, const ComparisonReport& mpfr, const std::string& what) {
+  SCOPED_TRACE(what);
+  EXPECT_EQ(fast.over_bound, mpfr.over_bound);
+  EXPECT_EQ(fast.all_zero_output, mpfr.all_zero_output);
+  EXPECT_EQ(fast.passed(), mpfr.passed());
+  EXPECT_EQ(fast.max_ulp, mpfr.max_ulp);  // the worst elements are computed in MPFR by both
+  EXPECT_EQ(printed(fast.mean_ulp), printed(mpfr.mean_ulp));
+  EXPECT_EQ(printed(fast.max_abs), printed(mpfr.max_abs));
+  EXPECT_EQ(printed(fast.mean_abs), printed(mpfr.mean_abs));
+  ASSERT_EQ(fast.worst.size(), mpfr.worst.size());
+  for (std::size_t i = 0; i < fast.worst.size(); ++i) {
+    EXPECT_EQ(fast.worst[i].index, mpfr.worst[i].index) << i;
+    EXPECT_EQ(fast.worst[i].ulp, mpfr.worst[i].ulp) << i;
+    EXPECT_EQ(fast.worst[i].exact, mpfr.worst[i].exact) << i;
+    EXPECT_EQ(fast.worst[i].abs_error, mpfr.worst[i].abs_error) << i;
+  }
+}
+
+// A random problem: every allocation, both pairings, partial rotary, scaling with an attention factor,
+// positions at every magnitude up to 2^31 - 1 (integers, and rationals), several heads and batch rows.
+judge::Problem random_problem(std::mt19937_64& rng) {
+  judge::Problem p;
+  const char* allocations[] = {"1d", "chunked", "interleaved", "videorope", "videorope-repo", "hope", "multi-head", "2d"};
+  const std::string alloc = allocations[rng() % 8];
+  const int head_dim = 8 * static_cast<int>(1 + rng() % 4);                   // 8..32
+  const int rotary_dim = rng() % 3 == 0 ? head_dim - 2 * static_cast<int>(rng() % (head_dim / 4)) : head_dim;
+  const int pairs = rotary_dim / 2;
+  p.spec.base = rng() % 2 ? "10000" : "1000000";
+  p.spec.head_dim = head_dim;
+  p.spec.rotary_dim = rotary_dim;
+  p.spec.pairing = rng() % 2 ? Pairing::neox : Pairing::gptj;
+  int heads = 1 + static_cast<int>(rng() % 3);
+  if (alloc == "multi-head") {
+    heads = 3;
+    p.spec.allocation = make_allocation(alloc, "1,1,1", pairs, HeadCounts{3, 3});
+  } else if (alloc == "1d" || alloc == "2d") {
+    p.spec.allocation = make_allocation(alloc, "", pairs);
+  } else {
+    const int t = static_cast<int>(rng() % (pairs / 2 + 1)), h = static_cast<int>(rng() % ((pairs - t) / 2 + 1));
+    const int w = alloc == "chunked" ? pairs - t - h : std::min(h, pairs - t - h);
+    try {
+      p.spec.allocation = make_allocation(alloc, std::to_string(t) + "," + std::to_string(h) + "," + std::to_string(w), pairs);
+    } catch (const Error&) {
+      p.spec.allocation = make_allocation("1d", "", pairs);
+    }
+  }
+  if (rng() % 3 == 0) {
+    p.spec.scaling.kind = ScalingKind::yarn;
+    p.spec.scaling.factor = Rational(4);
+    p.spec.scaling.original_context = 4096;
+  }
+  p.role = rng() % 2 ? TensorRole::query : TensorRole::key;
+  p.direction = rng() % 2 ? Direction::forward : Direction::backward;
+  p.dtype = static_cast<DType>(rng() % 3);
+  const int tokens = 1 + static_cast<int>(rng() % 12);
+  p.row = {tokens, heads, head_dim};
+  const int batch = 1 + static_cast<int>(rng() % 2);
+  const std::int64_t magnitude = std::int64_t{1} << (rng() % 32);  // 1 .. 2^31
+  for (int b = 0; b < batch; ++b) {
+    std::vector<Position3> row;
+    for (int t = 0; t < tokens; ++t) {
+      Position3 pos;
+      for (Axis a : kAxes) {
+        std::int64_t v = static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(magnitude));
+        if (rng() % 8 == 0) v = (std::int64_t{1} << 31) - 1;
+        if (rng() % 8 == 0) v = 0;
+        if (rng() % 10 == 0) pos[a] = Coordinate(Rational(v) / 7);  // a rational position (absolute time)
+        else pos[a] = Coordinate(v);
+      }
+      row.push_back(pos);
+    }
+    p.positions.push_back(row);
+  }
+  return p;
+}
+
+// Inputs of the output dtype mostly, float64 sometimes, and zeros, subnormals and signed zeros.
+double random_input(std::mt19937_64& rng, DType t) {
+  std::normal_distribution<double> normal;
+  const int kind = static_cast<int>(rng() % 10);
+  if (kind == 0) return 0.0;
+  if (kind == 1) return -0.0;
+  if (kind == 2) return std::ldexp(normal(rng), -140);  // fp32 subnormals, below fp16 and bf16's range
+  const double v = normal(rng) * std::ldexp(1.0, static_cast<int>(rng() % 20) - 10);
+  if (kind == 3) return v;  // float64
+  return decode_bits(round_to_bits(v, t), t);
+}
+
+TEST(JudgeEngines, AgreeOnRandomProblems) {
+  const std::uint64_t seed = test_seed();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937_64 rng(seed);
+  for (int trial = 0; trial < 60; ++trial) {
+    const judge::Problem p = random_problem(rng);
+    InMemory m;
+    for (std::int64_t i = 0; i < p.elements(); ++i) m.x.push_back(random_input(rng, p.dtype));
+    const auto fast_bits = rotated_bits(p, m, Engine::fast);
+    const auto mpfr_bits = rotated_bits(p, m, Engine::mpfr);
+    ASSERT_EQ(fast_bits, mpfr_bits) << "trial " << trial;
+    // The output judged: the exact bits moved by 0, 1 or a few steps, a NaN now and then.
+    m.got = mpfr_bits;
+    for (auto& g : m.got) {
+      const int r = static_cast<int>(rng() % 20);
+      if (r == 0) g += 1;
+      if (r == 1) g -= 1;
+      if (r == 2) g += static_cast<std::uint32_t>(rng() % 5);
+      if (r == 3 && rng() % 10 == 0) g = format_of(p.dtype).quiet_nan_bits();
+      g &= (format_of(p.dtype).sign_bit() << 1) - 1;
+    }
+    std::vector<double> bounds = {0.5, 1.0, 2.0};
+    for (std::size_t k = 0; k < bounds.size(); ++k) {
+      const double bound = bounds[k];
+      const auto fast = checked(p, m, Engine::fast, bound, 6);
+      const auto mpfr = checked(p, m, Engine::mpfr, bound, 6);
+      expect_same_reports(fast, mpfr, "trial " + std::to_string(trial) + " bound " + printed(bound));
+      EXPECT_EQ(mpfr.fallback_elements, static_cast<std::uint64_t>(p.elements()));
+      // Bounds on the boundary itself: an element's exact ulp figure, and the double just below it. Only
+      // MPFR can decide those elements; the fast engine must hand them over.
+      if (k == 0 && std::isfinite(mpfr.max_ulp) && mpfr.max_ulp > 0) {
+        for (const auto& e : mpfr.worst) {
+          bounds.push_back(e.ulp);
+          bounds.push_back(std::nextafter(e.ulp, 0.0));
+        }
+      }
+    }
+  }
+}
+
+// Data built to sit on rounding boundaries: float64 inputs a = m / cos(theta) put a*cos within 2^-53 of a
+// midpoint m of the output dtype, so the fast path's interval holds the midpoint and only MPFR decides.
+// At position 0 (cos = 1, sin = 0) the inputs are the midpoints themselves. Positions reach 2^31 - 1.
+TEST(JudgeEngines, AgreeOnRoundingBoundaries) {
+  const std::uint64_t seed = test_seed();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937_64 rng(seed);
+  for (DType t : {DType::fp32, DType::fp16, DType::bf16}) {
+    judge::Problem p = small_problem(t);
+    p.spec.head_dim = p.spec.rotary_dim = 2;
+    p.spec.allocation = make_allocation("1d", "", 1);
+    p.row = {64, 1, 2};
+    std::vector<Position3> pos;
+    InMemory m;
+    const FloatFormat f = format_of(t);
+    for (int k = 0; k < 64; ++k) {
+      const std::int64_t position = k == 0 ? 0 : k < 32 ? k : (std::int64_t{1} << 31) - k;
+      pos.push_back(Position3::diagonal(Coordinate(position)));
+      const double c = std::cos(static_cast<double>(position));  // theta_0 = 1: the angle is the position
+      // A midpoint between two neighbours of the dtype, in its normal range.
+      const std::uint32_t below = static_cast<std::uint32_t>((1u << f.mantissa_bits) + rng() % (1u << f.mantissa_bits)) |
+                                  (static_cast<std::uint32_t>(f.bias() + static_cast<int>(rng() % 4)) << f.mantissa_bits);
+      const double midpoint = (decode_bits(below, t) + decode_bits(below + 1, t)) / 2;
+      m.x.push_back(k == 0 ? midpoint : midpoint / c);
+      m.x.push_back(0.0);
+    }
+    p.positions = {pos};
+    std::uint64_t fallbacks = 0;
+    const auto fast_bits = rotated_bits(p, m, Engine::fast, 0, &fallbacks);
+    ASSERT_EQ(fast_bits, rotated_bits(p, m, Engine::mpfr)) << to_string(t);
+    EXPECT_GE(fallbacks, 60u) << "the boundary cases reach MPFR";  // every position but the exact ones
+    m.got = fast_bits;
+    for (std::size_t i = 0; i < m.got.size(); i += 3) m.got[i] ^= 1;  // the other neighbour of the midpoint
+    for (double bound : {0.5, 1.0}) {
+      const auto fast = checked(p, m, Engine::fast, bound);
+      expect_same_reports(fast, checked(p, m, Engine::mpfr, bound), std::string(to_string(t)));
+    }
+  }
+}
+
+// The report is the same for any thread count (blocks are merged in order, ties broken by index).
+TEST(JudgeEngines, ResultsDoNotDependOnTheThreadCount) {
+  const std::uint64_t seed = test_seed();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937_64 rng(seed);
+  judge::Problem p = small_problem(DType::bf16);
+  p.spec.head_dim = p.spec.rotary_dim = 64;
+  p.spec.allocation = make_allocation("1d", "", 32);
+  p.row = {400, 2, 64};  // several blocks
+  std::vector<Position3> pos;
+  for (int k = 0; k < 400; ++k) pos.push_back(Position3::diagonal(Coordinate(static_cast<std::int64_t>(rng() % 100000))));
+  p.positions = {pos};
+  InMemory m;
+  for (std::int64_t i = 0; i < p.elements(); ++i) m.x.push_back(random_input(rng, p.dtype));
+  const auto one = rotated_bits(p, m, Engine::fast, 1);
+  EXPECT_EQ(one, rotated_bits(p, m, Engine::fast, 3));
+  m.got = one;
+  for (std::size_t i = 0; i < m.got.size(); i += 7) m.got[i] += 1 + static_cast<std::uint32_t>(rng() % 2);
+  const auto a = checked(p, m, Engine::fast, 1.0, 10, 1);
+  const auto b = checked(p, m, Engine::fast, 1.0, 10, 3);
+  EXPECT_EQ(a.over_bound, b.over_bound);
+  EXPECT_EQ(a.mean_ulp, b.mean_ulp);  // the same sums in the same order: bit for bit
+  ASSERT_EQ(a.worst.size(), b.worst.size());
+  for (std::size_t i = 0; i < a.worst.size(); ++i) EXPECT_EQ(a.worst[i].index, b.worst[i].index);
+}
+
+}  // namespace
+}  // namespace mmrope
