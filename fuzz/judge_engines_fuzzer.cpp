@@ -120,9 +120,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   judge::Options o;
   o.threads = 1;
   try {
-    for (auto [engine, out] : {std::pair{judge::Engine::fast, &fast_bits}, std::pair{judge::Engine::mpfr, &mpfr_bits}}) {
-      o.engine = engine;
-      judge::rotate(p, read_x, [&](std::int64_t f, std::span<const std::uint32_t> b) {
+    for (const auto& run : {std::pair{judge::Engine::fast, &fast_bits}, std::pair{judge::Engine::mpfr, &mpfr_bits}}) {
+      o.engine = run.first;
+      std::vector<std::uint32_t>* out = run.second;
+      judge::rotate(p, read_x, [out](std::int64_t f, std::span<const std::uint32_t> b) {
         std::copy(b.begin(), b.end(), out->begin() + f);
       }, o);
     }

@@ -37,6 +37,7 @@ using kernels::TensorLayout;
 
 struct VerifyOptions {
   bool quick = false;
+  std::string engine = "fast";
 };
 
 // The presets whose designs give integer positions (kernels take integers; v2pe and circlerope do not).
@@ -84,7 +85,7 @@ struct RowResult {
 };
 
 RowResult run_row(const Row& row, const Preset& preset, const std::vector<std::array<std::int64_t, 3>>& base_positions,
-                  bool use_gpu, std::mt19937_64& rng) {
+                  bool use_gpu, std::mt19937_64& rng, judge::Engine engine) {
   RotaryOverrides overrides;
   int q_heads = 4, k_heads = 2;
   if (preset.frequency.allocation == "multi-head") q_heads = 8, k_heads = 8;  // one KV head per section entry
@@ -148,7 +149,7 @@ RowResult run_row(const Row& row, const Preset& preset, const std::vector<std::a
   } else {
     kernels::apply_rotary_host(p);
   }
-  const kernels::KernelVerdict v = kernels::check_against_reference(spec, p);
+  const kernels::KernelVerdict v = kernels::check_against_reference(spec, p, engine);
   r.max_ulp = v.max_ulp();
   r.elements = v.elements();
   r.cancelling = v.q.beyond_contract + v.k.beyond_contract - v.q.beyond_element_bound - v.k.beyond_element_bound;
@@ -173,7 +174,10 @@ Command add_verify_command(CLI::App& app) {
       "arithmetic on the CPU -- over presets x dtypes x layouts x position magnitudes up to 2^31 - 1 x forward and\n"
       "backward, and judges every output against the exact reference (MPFR) in ulps of its dtype. The contract\n"
       "(docs/error-model.md): at most 1 ulp for fp32, fp16 and bf16. Exit status 1 if any row fails.");
-  sub->add_flag("--quick", opts->quick, "A smaller matrix (under a minute on two cores)");
+  sub->add_flag("--quick", opts->quick, "A smaller matrix (seconds on two cores)");
+  sub->add_option("--engine", opts->engine, "The judge: fast (double-double with a proven bound) or mpfr (the same verdicts)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"fast", "mpfr"}));
   return {sub, [opts](std::ostream& out) {
             const auto start = std::chrono::steady_clock::now();
             bool use_gpu = false;
@@ -205,7 +209,7 @@ Command add_verify_command(CLI::App& app) {
               const Preset& preset = find_preset(row.preset);
               const auto positions = design_positions(preset);
               if (!positions) throw Error("preset " + row.preset + " has non-integer positions");
-              const RowResult r = run_row(row, preset, *positions, use_gpu, rng);
+              const RowResult r = run_row(row, preset, *positions, use_gpu, rng, judge::parse_engine(opts->engine));
               elements += r.elements;
               if (!r.passed) ++failed;
               std::ostringstream ulp;

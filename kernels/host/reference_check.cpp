@@ -31,7 +31,7 @@ std::uint32_t bits_at(const void* base, std::int64_t offset, ElementType t) {
 }
 
 TensorVerdict judge(const RotarySpec& spec, const std::vector<Position3>& positions, const RotaryKernelParams& p,
-                    const RotaryTensorArgs& t, TensorRole role) {
+                    const RotaryTensorArgs& t, TensorRole role, judge::Engine engine) {
   TensorVerdict v;
   if (t.heads == 0 || t.input == nullptr) return v;
   v.present = true;
@@ -58,6 +58,7 @@ TensorVerdict judge(const RotarySpec& spec, const std::vector<Position3>& positi
     for (std::size_t k = 0; k < out.size(); ++k) out[k] = bits_at(t.output, offset(first + static_cast<std::int64_t>(k)), p.dtype);
   };
   judge::Options o;
+  o.engine = engine;
   o.max_ulp = kContractUlps;
   const double attention = p.frequencies.attention_factor;
   o.element_bound = [attention](double inputs, double exact, double ulp) {
@@ -110,11 +111,11 @@ std::vector<Position3> kernel_token_positions(const RotaryKernelParams& p) {
   return out;
 }
 
-KernelVerdict check_against_reference(const RotarySpec& spec, const RotaryKernelParams& params) {
+KernelVerdict check_against_reference(const RotarySpec& spec, const RotaryKernelParams& params, judge::Engine engine) {
   const std::vector<Position3> positions = kernel_token_positions(params);
   KernelVerdict v;
-  v.q = judge(spec, positions, params, params.q, TensorRole::query);
-  v.k = judge(spec, positions, params, params.k, TensorRole::key);
+  v.q = judge(spec, positions, params, params.q, TensorRole::query, engine);
+  v.k = judge(spec, positions, params, params.k, TensorRole::key, engine);
   return v;
 }
 

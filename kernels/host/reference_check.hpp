@@ -7,6 +7,7 @@
 
 #include "kernels/core/rotary_params.hpp"
 #include "reference/comparison.hpp"
+#include "reference/judge/judge_engine.hpp"
 #include "reference/positions.hpp"
 #include "reference/rounding.hpp"
 #include "reference/frequency/rotary_spec.hpp"
@@ -38,6 +39,7 @@ std::vector<Position3> kernel_token_positions(const RotaryKernelParams& params);
 
 // params.q.input / params.k.input must hold the ORIGINAL inputs (for an in-place launch, a copy taken before
 // it) and params.q.output / params.k.output the kernel's results, all host pointers, same strides.
-KernelVerdict check_against_reference(const RotarySpec& spec, const RotaryKernelParams& params);
+KernelVerdict check_against_reference(const RotarySpec& spec, const RotaryKernelParams& params,
+                                      judge::Engine engine = judge::Engine::fast);
 
 }  // namespace mmrope::kernels

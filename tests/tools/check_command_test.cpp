@@ -4,6 +4,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <unistd.h>
 #include <random>
 #include <string>
@@ -165,6 +166,57 @@ TEST_F(CheckCommand, UnusableInputExitsTwo) {
     EXPECT_EQ(r.status, 2) << args[0] << " " << args.back() << ": " << r.out;
     EXPECT_FALSE(r.err.empty());
     EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "one line: " << r.err;
+  }
+}
+
+// Both engines write the same file and report the same verdict and figures; the thread count changes nothing.
+TEST_F(CheckCommand, EnginesAndThreadCountsAgree) {
+  const std::string x = write_x({2, 11, 3, 128});
+  const std::vector<std::string> common = {"--preset", "qwen2-vl", "--layout", kLayout, "--input", x, "--dtype", "bf16"};
+  auto with = [&](std::vector<std::string> head, std::vector<std::string> tail) {
+    head.insert(head.end(), common.begin(), common.end());
+    head.insert(head.end(), tail.begin(), tail.end());
+    return run_cli(head);
+  };
+  ASSERT_EQ(with({"rotate"}, {"--output", path("fast.npy")}).status, 0);
+  ASSERT_EQ(with({"rotate"}, {"--output", path("mpfr.npy"), "--engine", "mpfr", "--threads", "1"}).status, 0);
+  auto bytes = [](const std::string& f) {
+    std::ifstream in(f, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  ASSERT_EQ(bytes(path("fast.npy")), bytes(path("mpfr.npy")));
+  // A wrong element, so the report has a worst list to compare.
+  npy::Array y = npy::read_npy(path("fast.npy"));
+  y.data[2 * 500] ^= 3;
+  npy::write_npy(path("bad.npy"), y);
+  const auto fast = with({"check"}, {"--output", path("bad.npy"), "--threads", "2"});
+  const auto mpfr = with({"check"}, {"--output", path("bad.npy"), "--engine", "mpfr", "--threads", "3"});
+  EXPECT_EQ(fast.status, 1) << fast.out << fast.err;
+  EXPECT_EQ(mpfr.status, 1);
+  auto without_engine_line = [](std::string text) {
+    const auto at = text.find("engine: ");
+    return at == std::string::npos ? text : text.erase(at, text.find('\n', at) - at + 1);
+  };
+  EXPECT_NE(fast.out.find("engine: fast"), std::string::npos) << fast.out;
+  EXPECT_EQ(without_engine_line(fast.out), without_engine_line(mpfr.out));
+}
+
+// A header that promises more data than the file holds is an error before any work; so is a bound that is
+// not a finite number (NaN would let every element through).
+TEST_F(CheckCommand, TruncatedFileAndNonFiniteBoundExitTwo) {
+  const std::string x = write_x({11, 2, 128});
+  const auto full = fs::file_size(x);
+  fs::copy_file(x, path("short.npy"));
+  fs::resize_file(path("short.npy"), full - 4);
+  auto r = run_cli({"check", "--preset", "qwen2-vl", "--layout", kLayout, "--input", path("short.npy"), "--output", x,
+                    "--dtype", "f32"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("short.npy"), std::string::npos) << r.err;
+  for (const char* bound : {"nan", "inf", "-1", "1e999", "abc"}) {
+    r = run_cli({"check", "--preset", "qwen2-vl", "--layout", kLayout, "--input", x, "--output", x, "--dtype", "f32",
+                 "--max-ulp", bound});
+    EXPECT_EQ(r.status, 2) << bound;
+    EXPECT_NE(r.err.find("max-ulp"), std::string::npos) << r.err;
   }
 }
 
