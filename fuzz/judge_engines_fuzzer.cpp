@@ -9,6 +9,7 @@
 //   then 4 bytes per (token, axis): the position, the low 31 bits, bit 31 the sign;
 //   then per element 2 bytes: the input (a dtype pattern, or with the top bit a float64 midpoint construction),
 //   then per element 1 byte: the judged output's distance from the exact bits (-2..2, or NaN).
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -132,6 +133,28 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   for (std::size_t i = 0; i < n; ++i)
     if (fast_bits[i] != mpfr_bits[i]) disagree("rotated bits of element " + std::to_string(i));
+  // The property: the exact rounding passes at 0.5 ulp, and any element moved two steps away fails (for
+  // finite inputs: a NaN or infinite input makes exact values that no output matches).
+  if (std::all_of(x.begin(), x.end(), [](double v) { return std::isfinite(v); })) {
+    judge::Options strict = o;
+    strict.max_ulp = 0.5;
+    strict.engine = judge::Engine::fast;
+    const judge::BitsReader exact_bits = [&](std::int64_t f, std::span<std::uint32_t> out) {
+      std::copy_n(mpfr_bits.begin() + f, out.size(), out.begin());
+    };
+    const ComparisonReport ok = judge::check(p, read_x, exact_bits, strict);
+    if (ok.over_bound != 0) disagree("the correctly rounded output fails at 0.5 ulp");
+    std::vector<std::uint32_t> moved = mpfr_bits;
+    std::size_t count = 0;
+    for (std::size_t i = 0; i < n; i += 5) {
+      moved[i] = (moved[i] + (i % 2 ? 2u : static_cast<std::uint32_t>(-2))) & ((format_of(p.dtype).sign_bit() << 1) - 1);
+      ++count;
+    }
+    const judge::BitsReader moved_bits = [&](std::int64_t f, std::span<std::uint32_t> out) {
+      std::copy_n(moved.begin() + f, out.size(), out.begin());
+    };
+    if (judge::check(p, read_x, moved_bits, strict).over_bound != count) disagree("an element two steps away passes");
+  }
   std::vector<std::uint32_t> got = mpfr_bits;
   const std::uint32_t width = (format_of(p.dtype).sign_bit() << 1) - 1;
   for (auto& g : got) {

@@ -536,7 +536,9 @@ std::uint64_t rotate(const Problem& p, const ValueReader& x, const BitsWriter& o
   const Blocks blocks_of(p);
   std::vector<std::uint64_t> fallbacks(static_cast<std::size_t>(blocks_of.count), 0);
   run_blocks(p, o, false, [&](Worker& w, const Blocks& blocks, std::int64_t k) {
-    const auto [first, size] = block_range(p, blocks, k);
+    const auto range = block_range(p, blocks, k);
+    const std::int64_t first = range.first;  // named, not bound: lambdas below capture it
+    const std::size_t size = range.second;
     thread_local std::vector<double> xs;
     thread_local std::vector<std::uint32_t> bits;
     xs.resize(size);
@@ -562,7 +564,9 @@ ComparisonReport check(const Problem& p, const ValueReader& x, const BitsReader&
   const std::size_t keep = o.worst + 8;  // refined in MPFR below; the margin covers near-ties of the estimate
   std::vector<BlockResult> results(static_cast<std::size_t>(blocks_of.count));
   run_blocks(p, o, true, [&](Worker& w, const Blocks& blocks, std::int64_t k) {
-    const auto [first, size] = block_range(p, blocks, k);
+    const auto range = block_range(p, blocks, k);
+    const std::int64_t first = range.first;  // named, not bound: lambdas below capture it
+    const std::size_t size = range.second;
     thread_local std::vector<double> xs;
     thread_local std::vector<std::uint32_t> gs;
     xs.resize(size);
@@ -645,7 +649,8 @@ ComparisonReport check(const Problem& p, const ValueReader& x, const BitsReader&
     const AxisMap axes(p);
     Worker exact(p, plan, axes, nullptr, o, true);
     for (ElementError& e : candidates) {
-      const auto [first, size] = std::pair{static_cast<std::int64_t>(e.index - e.channel), static_cast<std::size_t>(p.row.head_dim)};
+      const auto first = static_cast<std::int64_t>(e.index - e.channel);  // the element's head
+      const auto size = static_cast<std::size_t>(p.row.head_dim);
       std::vector<double> head(size);
       std::vector<std::uint32_t> head_got(size);
       x(first, head);
