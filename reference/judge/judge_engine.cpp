@@ -43,6 +43,10 @@ constexpr double kCosSinError = 0x1p-99;
 // The element's own arithmetic, per unit of (|x0| + |x1|) * max(|cos|, |sin|): two dd-times-double
 // products (2u^2 each), one accurate dd sum (3u^2 + 13u^3), MPFR's three roundings: < 2^-103. Taken 2^-101.
 constexpr double kArithmeticError = 0x1p-101;
+// The plain-double tier: cos.hi and sin.hi differ from the dd values by at most 2^-53 m, and the two
+// products and the sum round once each (2^-53 of their magnitudes): < 3 * 2^-53 (1 + 2^-52) per unit of
+// (|x0| + |x1|) m. Taken as 2^-50.
+constexpr double kDoubleArithmeticError = 0x1p-50;
 // Inputs the error-free transforms handle: |x| in [2^-900, 2^900] (or zero) keeps every product and its
 // error term clear of underflow (2^-969) and overflow. Other inputs go to MPFR.
 constexpr double kSmallestFastInput = 0x1p-900;
@@ -237,6 +241,8 @@ class Worker {
          const Options& options, bool judging)
       : p_(p), axes_(axes), fast_(fast), options_(options), judging_(judging), angles_(plan),
         overflow_threshold_(decode_bits(format_of(p.dtype).infinity_bits() - 1, p.dtype) * (1 - 0x1p-30)) {
+    // The plain-double tier settles roundings (rotate) and, for the 16-bit dtypes, ulp figures to ~2^-40.
+    double_tier_ = !judging || p.dtype != DType::fp32;
     const int pairs = p.spec.pairs();
     for (int ai = 0; ai < 3; ++ai) {
       exact_cs_[ai].resize(static_cast<std::size_t>(pairs));
@@ -260,7 +266,8 @@ class Worker {
     if (fast_) {
       const PairAxis ax = axes_.head_pair_axis[h][j];
       const FastCosSin& cs = ax ? fast_cs_[static_cast<int>(*ax)][j] : fast_->attention;
-      if (auto o = fast_element(t, cs, got)) return *o;
+      ElementOutcome o;
+      if (fast_element(t, cs, got, o)) return o;
     }
     ElementOutcome o = judge_exact(exact_output(t, exact_cos_sin(h, j)), got, p_.dtype, judging_, options_.max_ulp);
     o.fallback = true;
@@ -307,37 +314,51 @@ class Worker {
     return o;
   }
 
-  std::optional<ElementOutcome> fast_element(const OutputTerms& t, const FastCosSin& cs, std::uint32_t got) const {
+  // Fills `o` and returns true where a tier's bound decides the element.
+  bool fast_element(const OutputTerms& t, const FastCosSin& cs, std::uint32_t got, ElementOutcome& o) const {
     const double fa = std::fabs(t.first), fb = std::fabs(t.second);
     const auto fast_input = [](double v) { return v == 0 || (v >= kSmallestFastInput && v <= kLargestFastInput); };
-    if (!fast_input(fa) || !fast_input(fb)) return std::nullopt;  // NaN and infinities too
+    if (!fast_input(fa) || !fast_input(fb)) return false;  // NaN and infinities too
     // Exact cos/sin in {(+-2^k, 0), (0, +-2^k)}: the reference's products and sum are exact in double.
     if (cs.exact && cs.cos.lo == 0 && cs.sin.lo == 0 && (cs.sin.hi == 0 || cs.cos.hi == 0) &&
         is_power_of_two_or_zero(cs.cos.hi) && is_power_of_two_or_zero(cs.sin.hi)) {
       const double y = t.subtract ? t.first * cs.cos.hi - t.second * cs.sin.hi : t.first * cs.cos.hi + t.second * cs.sin.hi;
-      return exact_double_element(y, got);
+      o = exact_double_element(y, got);
+      return true;
     }
+    const double magnitude = std::max(std::fabs(cs.cos.hi), std::fabs(cs.sin.hi)) * (1 + 0x1p-40);
+    // Tier 1: plain double (two products and a sum on cos.hi, sin.hi). Where its bound decides, done.
+    if (double_tier_) {
+      const double t1 = t.first * cs.cos.hi, t2 = t.second * cs.sin.hi;
+      const double y1 = t.subtract ? t1 - t2 : t1 + t2;
+      const double bound1 = (fa + fb) * (cs.error + kDoubleArithmeticError * magnitude) * (1 + 0x1p-40);
+      if (decide({y1, 0.0}, bound1, got, o)) return true;
+    }
+    // Tier 2: double-double.
     const DoubleDouble p1 = times(cs.cos, t.first);
     const DoubleDouble p2 = times(cs.sin, t.second);
     const DoubleDouble y = plus(p1, t.subtract ? negated(p2) : p2);
-    const double magnitude = std::max(std::fabs(cs.cos.hi), std::fabs(cs.sin.hi)) * (1 + 0x1p-40);
     const double bound = (fa + fb) * (cs.error + kArithmeticError * magnitude) * (1 + 0x1p-40);
+    return decide(y, bound, got, o);
+  }
+
+  // The element's outcome from y with |y - y_mpfr| <= bound, or nothing when the bound cannot decide it.
+  bool decide(const DoubleDouble& y, double bound, std::uint32_t got, ElementOutcome& o) const {
     // [low, high] holds the exact value; two steps outward cover the roundings of these sums.
     const double low = next_down(next_down(y.hi + (y.lo - bound)));
     const double high = next_up(next_up(y.hi + (y.lo + bound)));
-    if (!(low > 0 || high < 0)) return std::nullopt;  // the sign (or a zero) is not decided
-    ElementOutcome o;
+    if (!(low > 0 || high < 0)) return false;  // the sign (or a zero) is not decided
     o.exact = y.hi;
     if (!judging_) {
       const std::uint32_t low_bits = round_double_to_bits(low, p_.dtype);
-      if (low_bits != round_double_to_bits(high, p_.dtype)) return std::nullopt;  // a rounding boundary lies within
+      if (low_bits != round_double_to_bits(high, p_.dtype)) return false;  // a rounding boundary lies within
       o.bits = low_bits;
-      return o;
+      return true;
     }
     // Near or past the largest finite, and NaN or infinite outputs: their semantics live in ulp_error (MPFR).
-    if (std::max(std::fabs(low), std::fabs(high)) >= overflow_threshold_ || !bits_are_finite(got, p_.dtype)) return std::nullopt;
+    if (std::max(std::fabs(low), std::fabs(high)) >= overflow_threshold_ || !bits_are_finite(got, p_.dtype)) return false;
     const int e = ulp_exponent(low, p_.dtype);
-    if (ulp_exponent(high, p_.dtype) != e) return std::nullopt;  // the binade (so the ulp) is not decided
+    if (ulp_exponent(high, p_.dtype) != e) return false;  // the binade (so the ulp) is not decided
     const double g = decode_bits(got, p_.dtype);
     const DoubleDouble s = two_sum(g, -y.hi);
     const double d = s.hi + (s.lo - y.lo);
@@ -345,16 +366,19 @@ class Worker {
     const double scale = power_of_two_inverse(e);  // exact scalings: |d| and d_error are far from the extremes
     const double ulp = std::fabs(d) * scale;
     const double ulp_error_bound = d_error * scale * (1 + 0x1p-40) + std::numeric_limits<double>::denorm_min();
+    // The reported figure must match the mpfr engine's to far below the printed digits: a tier whose
+    // figure is less accurate than 2^-30 ulp hands the element to the next.
+    if (ulp_error_bound > 0x1p-30) return false;
     // The mpfr engine compares to_double(ulp) > max_ulp. Decided over when even the low end, as computed,
     // exceeds the double above max_ulp (then the exact ulp does, and rounds to at least that double); not
     // over when the high end is below max_ulp. fl() is monotone, so each test on the rounded sum holds exactly.
     const double max_ulp = options_.max_ulp;
     if (ulp - ulp_error_bound > next_up(max_ulp)) o.over = true;
     else if (ulp + ulp_error_bound < max_ulp) o.over = false;
-    else return std::nullopt;
+    else return false;
     o.ulp = ulp;
     o.abs_error = std::fabs(d);
-    return o;
+    return true;
   }
 
   const Problem& p_;
@@ -364,6 +388,7 @@ class Worker {
   bool judging_;
   ExactAngles<S> angles_;
   double overflow_threshold_;  // a little below the largest finite: values near it go to MPFR
+  bool double_tier_ = false;   // try plain double before double-double
   const Position3* position_ = nullptr;
   std::array<std::vector<CosSin<S>>, 3> exact_cs_;
   std::array<std::vector<bool>, 3> exact_ready_;
