@@ -7,19 +7,35 @@
 #include <vector>
 
 #include "../../reference/random_seed.hpp"
+#include <cstdlib>
+#include <string>
+
 #include "../kernel_case.hpp"
 #include "kernels/cuda/apply_rotary_cuda.hpp"
 
 namespace mmrope::kernels::testing {
 namespace {
 
-bool gpu_present() {
+// Why no GPU can be used ("" when one can): no device, or a driver that does not answer.
+std::string gpu_absence() {
   int count = 0;
-  return cudaGetDeviceCount(&count) == cudaSuccess && count > 0;
+  const cudaError_t e = cudaGetDeviceCount(&count);
+  if (e != cudaSuccess) return std::string("CUDA: ") + cudaGetErrorString(e);
+  return count > 0 ? "" : "no CUDA device";
 }
 
-#define REQUIRE_GPU() \
-  if (!gpu_present()) GTEST_SKIP() << "no CUDA device"
+// MMROPE_REQUIRE_GPU=1 (for runs on a machine with a GPU) turns the skip into a failure, so a broken
+// driver cannot pass silently.
+bool gpu_required() {
+  const char* v = std::getenv("MMROPE_REQUIRE_GPU");
+  return v && std::string(v) == "1";
+}
+
+#define REQUIRE_GPU()                                                                          \
+  if (const std::string why = gpu_absence(); !why.empty()) {                                   \
+    if (gpu_required()) FAIL() << why << " (MMROPE_REQUIRE_GPU=1: a GPU is required)";           \
+    GTEST_SKIP() << why;                                                                       \
+  }
 
 // Device copies of host regions; translates any pointer inside a region to its device twin.
 class DeviceMirror {
