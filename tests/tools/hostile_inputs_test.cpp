@@ -1,0 +1,61 @@
+// Hostile command lines: every exception becomes one line and exit 2, sizes are capped before allocation,
+// and echoed values are cut short.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <new>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <typeinfo>
+#include <vector>
+
+#include "cli_runner.hpp"
+#include "reference/error.hpp"
+
+namespace mmrope {
+namespace {
+
+// One line: the text ends in its only newline.
+bool is_one_line(const std::string& s) { return !s.empty() && s.find('\n') == s.size() - 1; }
+
+TEST(ErrorReporting, EveryStandardExceptionBecomesOneLineAndStatusTwo) {
+  const std::vector<std::function<void()>> throwers = {
+      [] { throw Error("bad input"); },
+      [] { throw std::bad_alloc(); },
+      [] { throw std::length_error("vector::_M_default_append"); },
+      [] { throw std::out_of_range("map::at"); },
+      [] { throw std::invalid_argument("stoi"); },
+      [] { throw std::logic_error("logic\nwith a newline"); },
+      [] { throw std::runtime_error("runtime"); },
+      [] { throw std::overflow_error("overflow"); },
+      [] { throw std::bad_cast(); },
+      [] { throw 42; },
+  };
+  for (std::size_t i = 0; i < throwers.size(); ++i) {
+    std::ostringstream err;
+    const int status = cli::run_reporting_errors("positions", [&] { throwers[i](); return 0; }, err);
+    EXPECT_EQ(status, 2) << "thrower " << i;
+    EXPECT_TRUE(is_one_line(err.str())) << "thrower " << i << ": " << err.str();
+    EXPECT_EQ(err.str().rfind("mmrope positions: error: ", 0), 0u) << err.str();
+  }
+  std::ostringstream err;
+  cli::run_reporting_errors("", [] () -> int { throw std::bad_alloc(); }, err);
+  EXPECT_EQ(err.str(), "mmrope: error: out of memory: the input asks for more memory than this machine can give\n");
+  std::ostringstream err2;
+  cli::run_reporting_errors("x", [] () -> int { throw Error("what is wrong"); }, err2);
+  EXPECT_EQ(err2.str(), "mmrope x: error: what is wrong\n");
+  std::ostringstream err3;
+  EXPECT_EQ(cli::run_reporting_errors("x", [] { return 7; }, err3), 7);  // a normal return passes through
+  EXPECT_EQ(err3.str(), "");
+}
+
+TEST(ErrorReporting, LongMessagesAreCut) {
+  std::ostringstream err;
+  cli::run_reporting_errors("x", [] () -> int { throw std::runtime_error(std::string(100000, 'y')); }, err);
+  EXPECT_LT(err.str().size(), 500u);
+  EXPECT_TRUE(is_one_line(err.str()));
+}
+
+}  // namespace
+}  // namespace mmrope
