@@ -57,5 +57,38 @@ TEST(ErrorReporting, LongMessagesAreCut) {
   EXPECT_TRUE(is_one_line(err.str()));
 }
 
+TEST(HostileInputs, EchoedValuesAreCutToAShortPrefix) {
+  const std::string digits(100000, '9');
+  const std::vector<std::vector<std::string>> commands = {
+      {"positions", "--preset", "vanilla", "--layout", "text:" + digits},
+      {"positions", "--preset", "vanilla", "--layout", "text:-" + digits},
+      {"positions", "--preset", "vanilla", "--layout", "text:x" + digits},
+      {"positions", "--preset", "vanilla", "--layout", "text:1", "--param", digits + "=1"},
+      {"positions", "--preset", "vanilla", "--layout", "text:1", "--param", "merge_size=" + digits},
+      {"positions", "--preset", "vanilla", "--layout", "text:1", "--param", digits},
+      {"positions", "--preset", "qwen2-vl", "--layout", "video:1x4x4@" + digits},
+      {"positions", "--preset", digits, "--layout", "text:1"},
+      {"positions", "--design", digits, "--layout", "text:1"},
+      {"allocation", "--preset", "qwen2-vl", "--sections", digits},
+      {"allocation", "--preset", "qwen2-vl", "--sections", "1,2,x" + digits},
+      {"allocation", "--preset", "mhrope", "--heads", digits},
+  };
+  for (const auto& args : commands) {
+    const auto r = run_cli(args);
+    EXPECT_EQ(r.status, 2) << args.back().substr(0, 20);
+    EXPECT_LT(r.err.size(), 400u) << r.err.substr(0, 400);
+    EXPECT_TRUE(is_one_line(r.err)) << r.err.substr(0, 400);
+    EXPECT_NE(r.err.find("characters)"), std::string::npos) << r.err.substr(0, 400);  // says how long the value was
+  }
+}
+
+TEST(QuotedPrefix, ShortValuesWholeLongOnesCutWithTheirLength) {
+  EXPECT_EQ(quoted_prefix("16,24,24"), "'16,24,24'");
+  EXPECT_EQ(quoted_prefix(std::string(40, 'a')), "'" + std::string(40, 'a') + "'");
+  EXPECT_EQ(quoted_prefix(std::string(41, 'a')), "'" + std::string(40, 'a') + "...' (41 characters)");
+  EXPECT_EQ(quoted_prefix("a\nb\x01", 10), "'a?b?'");
+  EXPECT_EQ(quoted_prefix("abcdef", 3), "'abc...' (6 characters)");
+}
+
 }  // namespace
 }  // namespace mmrope
