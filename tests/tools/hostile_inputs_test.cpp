@@ -57,6 +57,38 @@ TEST(ErrorReporting, LongMessagesAreCut) {
   EXPECT_TRUE(is_one_line(err.str()));
 }
 
+TEST(HostileInputs, PadToPastTheTokenCapIsRefusedBeforeAllocating) {
+  for (const char* pad : {"1099511627776", "9223372036854775807", "16777217"}) {
+    const auto r = run_cli({"positions", "--preset", "vanilla", "--layout", "text:1", "--pad-to", pad});
+    EXPECT_EQ(r.status, 2) << pad;
+    EXPECT_NE(r.err.find("passes the limit of 16777216 tokens per sequence"), std::string::npos) << r.err;
+    EXPECT_TRUE(is_one_line(r.err)) << r.err;
+  }
+}
+
+TEST(HostileInputs, ABatchPastTheTotalCapIsRefusedBeforeAllocating) {
+  // Two rows of 2^24 - 1 slots each: every row is within its cap, the batch is not.
+  const auto started = std::chrono::steady_clock::now();
+  const auto r = run_cli({"positions", "--preset", "vanilla", "--layout", "text:1", "--layout", "text:2", "--pad-to",
+                          "16777215"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("the batch of 2 sequences of 16777215 tokens passes the limit of 16777216 tokens in all"),
+            std::string::npos) << r.err;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));  // refused, not built then refused
+}
+
+TEST(HostileInputs, RotaryDimPastHeadDimIsRefusedBeforeTheAllocationIsBuilt) {
+  const auto started = std::chrono::steady_clock::now();
+  const auto r = run_cli({"allocation", "--preset", "vanilla", "--rotary-dim", "2147483646"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("must be a positive even number at most 16384"), std::string::npos) << r.err;
+  // qwen2-vl's sections cover 64 pairs, not 128: the head dim is checked first, before the allocation is built.
+  const auto r2 = run_cli({"allocation", "--preset", "qwen2-vl", "--rotary-dim", "256"});
+  EXPECT_EQ(r2.status, 2);
+  EXPECT_NE(r2.err.find("rotary dim 256 exceeds head dim 128"), std::string::npos) << r2.err;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
+}
+
 TEST(HostileInputs, EchoedValuesAreCutToAShortPrefix) {
   const std::string digits(100000, '9');
   const std::vector<std::vector<std::string>> commands = {
