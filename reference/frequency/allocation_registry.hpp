@@ -14,6 +14,7 @@
 #include "allocation_interleaved.hpp"
 #include "allocation_multi_head.hpp"
 #include "allocation_videorope.hpp"
+#include "inverse_frequency.hpp"
 
 namespace mmrope {
 
@@ -43,6 +44,9 @@ inline const std::vector<AllocationInfo>& allocation_registry() {
 inline Allocation make_allocation(std::string_view name, std::string_view sections_text, int pairs,
                                   std::optional<HeadCounts> heads = std::nullopt) {
   if (pairs <= 0) throw Error("an allocation needs at least one rotary pair");
+  if (pairs > kMaxRotaryDim / 2)  // the allocation holds one entry per pair: bounded before it is built
+    throw Error("an allocation of " + std::to_string(pairs) + " rotary pairs passes the limit of " +
+                std::to_string(kMaxRotaryDim / 2) + " (rotary dim " + std::to_string(kMaxRotaryDim) + ")");
   const AllocationInfo* info = nullptr;
   for (const auto& a : allocation_registry())
     if (a.name == name) info = &a;

@@ -12,6 +12,7 @@
 
 #include "cli_runner.hpp"
 #include "reference/error.hpp"
+#include "reference/frequency/allocation_registry.hpp"
 
 namespace mmrope {
 namespace {
@@ -112,6 +113,17 @@ TEST(HostileInputs, EchoedValuesAreCutToAShortPrefix) {
     EXPECT_TRUE(is_one_line(r.err)) << r.err.substr(0, 400);
     EXPECT_NE(r.err.find("characters)"), std::string::npos) << r.err.substr(0, 400);  // says how long the value was
   }
+}
+
+TEST(HostileInputs, MakeAllocationBoundsPairsAndHeadsBeforeBuilding) {
+  // The rotary spec fuzzer's finding: make_allocation("2d", "", 644444444) built 644 million pairs.
+  EXPECT_THROW(make_allocation("2d", "", 644444444), Error);
+  EXPECT_THROW(make_allocation("1d", "", kMaxRotaryDim / 2 + 1), Error);
+  EXPECT_EQ(make_allocation("1d", "", kMaxRotaryDim / 2).pairs(), kMaxRotaryDim / 2);
+  // Multi-head without heads: as many KV heads as the sections count, which are bounded too.
+  EXPECT_THROW(make_allocation("multi-head", "999999,999999,999999", 64), Error);
+  EXPECT_THROW(parse_heads("999999:1"), Error);
+  EXPECT_EQ(parse_heads("65536:1").query, 65536);
 }
 
 TEST(QuotedPrefix, ShortValuesWholeLongOnesCutWithTheirLength) {
