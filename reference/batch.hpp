@@ -21,29 +21,48 @@ enum class PaddingSide { left, right };
 // Either way, generated token k of a row gets next_position + k.
 enum class PaddingConvention { transformers4, transformers5 };
 
+// A batch holds at most this many token slots in all, padding included: no more than the longest single
+// sequence may have (kMaxTokensPerSequence), so a batch can never cost more memory than one sequence can.
+inline constexpr std::int64_t kMaxTokensPerBatch = kMaxTokensPerSequence;
+
 struct BatchPositions {
   std::int64_t padded_length = 0;
   std::vector<SequencePositions> rows;  // each row has padded_length tokens; pads have kind pad
 };
 
 // Assigns each sequence on its own, then pads every row to pad_to (default: the longest row).
+// Every size is checked before anything is allocated: each row, pad_to (at most kMaxTokensPerSequence)
+// and the batch's total slots, rows x padded length (at most kMaxTokensPerBatch).
 inline BatchPositions assign_batch(const PositionDesign& design, const std::vector<Sequence>& sequences, PaddingSide side,
                                    PaddingConvention convention, std::optional<std::int64_t> pad_to = std::nullopt) {
   if (sequences.empty()) throw Error("the batch is empty: give at least one sequence");
   BatchPositions out;
   for (std::size_t b = 0; b < sequences.size(); ++b) {
     try {
-      out.rows.push_back(design.assign(sequences[b]));
+      out.padded_length = std::max(out.padded_length, design.token_total(sequences[b]));
     } catch (const Error& e) {
       throw Error("sequence " + std::to_string(b + 1) + ": " + e.what());
     }
-    out.padded_length = std::max<std::int64_t>(out.padded_length, static_cast<std::int64_t>(out.rows.back().tokens.size()));
   }
   if (pad_to) {
+    if (*pad_to > kMaxTokensPerSequence)
+      throw Error("pad length " + std::to_string(*pad_to) + " passes the limit of " + std::to_string(kMaxTokensPerSequence) +
+                  " tokens per sequence");
     if (*pad_to < out.padded_length)
       throw Error("pad length " + std::to_string(*pad_to) + " is shorter than the longest sequence (" +
                   std::to_string(out.padded_length) + " tokens)");
     out.padded_length = *pad_to;
+  }
+  const auto rows = static_cast<std::int64_t>(sequences.size());
+  if (out.padded_length > 0 && rows > kMaxTokensPerBatch / out.padded_length)
+    throw Error("the batch of " + std::to_string(rows) + " sequences of " + std::to_string(out.padded_length) +
+                " tokens passes the limit of " + std::to_string(kMaxTokensPerBatch) + " tokens in all, padding included");
+  for (std::size_t b = 0; b < sequences.size(); ++b) {
+    try {
+      out.rows.push_back(design.assign(sequences[b]));
+    } catch (const Error& e) {
+      throw Error("sequence " + std::to_string(b + 1) + ": " + e.what());
+    }
   }
   const Coordinate pad_value(convention == PaddingConvention::transformers4 ? 1 : 0);
   for (auto& row : out.rows) {

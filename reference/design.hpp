@@ -48,11 +48,30 @@ class PositionDesign {
   // The position of a text token whose 1-D index is p. Most designs repeat p on every axis.
   virtual Position3 text_position(const Coordinate& p) const { return Position3::diagonal(p); }
 
+  // How many tokens assign(seq) gives, without assigning: validates the layout and refuses a sequence
+  // past kMaxTokensPerSequence, so callers can bound what they are about to allocate.
+  std::int64_t token_total(const Sequence& seq) const {
+    validate(seq, merge_);
+    std::int64_t total = 0, block = 0;
+    for (std::size_t i = 0; i < seq.segments.size(); ++i) {
+      const Segment& s = seq.segments[i];
+      std::int64_t n = 0;
+      if (auto* text = std::get_if<TextRun>(&s)) {
+        n = text->length;
+      } else {
+        n = token_count(VisualItem{i, block++, TokenKind::video, visual_tokens(i, s, merge_), s});
+      }
+      if (n < 0 || __builtin_add_overflow(total, n, &total) || total > kMaxTokensPerSequence)
+        throw Error(segment_label(i, s) + ": under " + std::string(name()) + " the sequence passes the limit of " +
+                    std::to_string(kMaxTokensPerSequence) + " tokens");
+    }
+    return total;
+  }
+
   // All positions of one unpadded sequence. Throws Error naming the segment for invalid layouts and
   // for positions whose magnitude would not fit int64.
   SequencePositions assign(const Sequence& seq) const {
-    validate(seq, merge_);
-    check_token_count(seq);
+    token_total(seq);
     SequencePositions out;
     Coordinate cursor(0);
     std::int64_t block = 0;
@@ -114,22 +133,6 @@ class PositionDesign {
   }
 
  private:
-  void check_token_count(const Sequence& seq) const {
-    std::int64_t total = 0, block = 0;
-    for (std::size_t i = 0; i < seq.segments.size(); ++i) {
-      const Segment& s = seq.segments[i];
-      std::int64_t n = 0;
-      if (auto* text = std::get_if<TextRun>(&s)) {
-        n = text->length;
-      } else {
-        n = token_count(VisualItem{i, block++, TokenKind::video, visual_tokens(i, s, merge_), s});
-      }
-      if (n < 0 || __builtin_add_overflow(total, n, &total) || total > kMaxTokensPerSequence)
-        throw Error(segment_label(i, s) + ": under " + std::string(name()) + " the sequence passes the limit of " +
-                    std::to_string(kMaxTokensPerSequence) + " tokens");
-    }
-  }
-
   static void check_int64_range(std::size_t index, const Segment& s, const Coordinate& cursor,
                                 const std::vector<TokenPosition>& tokens, std::size_t first) {
     auto fail = [&](const Coordinate& c) {

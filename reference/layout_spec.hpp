@@ -15,21 +15,16 @@ namespace detail {
 
 // "item 2 ('image:1x4')": how parse errors point at the text.
 inline std::string item_label(std::size_t index, std::string_view item) {
-  constexpr std::size_t kShown = 40;  // long garbage is cut so the message stays one readable line
-  std::string shown(item.substr(0, kShown));
-  for (char& c : shown)
-    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) c = '?';
-  if (item.size() > kShown) shown += "...";
-  return "layout item " + std::to_string(index + 1) + " ('" + shown + "')";
+  return "layout item " + std::to_string(index + 1) + " (" + quoted_prefix(item) + ")";
 }
 
 inline std::int64_t parse_count(std::string_view text, const std::string& where, const char* what) {
   std::int64_t v = 0;
-  if (!text.empty() && text[0] == '-') throw Error(where + ": " + what + " must be positive, got " + std::string(text));
+  if (!text.empty() && text[0] == '-') throw Error(where + ": " + what + " must be positive, got " + quoted_prefix(text));
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec == std::errc::result_out_of_range) throw Error(where + ": " + what + " " + std::string(text) + " is too large");
+  if (ec == std::errc::result_out_of_range) throw Error(where + ": " + what + " " + quoted_prefix(text) + " is too large");
   if (ec != std::errc() || end != text.data() + text.size() || text.empty())
-    throw Error(where + ": " + what + " '" + std::string(text) + "' is not a whole number");
+    throw Error(where + ": " + what + " " + quoted_prefix(text) + " is not a whole number");
   return v;
 }
 
@@ -76,7 +71,7 @@ inline Sequence parse_layout(std::string_view text) {
       if (at != std::string_view::npos) {
         v.seconds_per_grid = parse_rational(value.substr(at + 1));
         if (!v.seconds_per_grid)
-          throw Error(where + ": seconds per grid '" + std::string(value.substr(at + 1)) + "' is not a number");
+          throw Error(where + ": seconds per grid " + quoted_prefix(value.substr(at + 1)) + " is not a number");
         if (*v.seconds_per_grid <= 0) throw Error(where + ": seconds per grid must be positive");
       }
       seq.segments.emplace_back(std::move(v));

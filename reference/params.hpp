@@ -39,12 +39,12 @@ inline std::vector<std::string> split_list(const std::string& text) {
 
 inline Rational checked_rational(const ParamSpec& spec, const std::string& text) {
   auto q = parse_rational(text);
-  if (!q) throw Error("parameter " + spec.name + ": '" + text + "' is not a number (use a decimal like 0.5 or a fraction like 1/3)");
+  if (!q) throw Error("parameter " + quoted_prefix(spec.name) + ": " + quoted_prefix(text) + " is not a number (use a decimal like 0.5 or a fraction like 1/3)");
   using B = ParamSpec::Bound;
   if ((spec.bound == B::non_negative && *q < 0) || (spec.bound == B::positive && *q <= 0) ||
       (spec.bound == B::at_least_one && *q < 1)) {
     const char* need = spec.bound == B::non_negative ? "non-negative" : spec.bound == B::positive ? "positive" : "at least 1";
-    throw Error("parameter " + spec.name + ": " + text + " must be " + need);
+    throw Error("parameter " + quoted_prefix(spec.name) + ": " + quoted_prefix(text) + " must be " + need);
   }
   return *q;
 }
@@ -69,7 +69,7 @@ class Params {
       case ParamKind::integer: {
         Rational q = detail::checked_rational(spec, value);
         if (!is_integer(q) || abs(q) > Rational(int64_max_big()))
-          throw Error("parameter " + name + ": '" + value + "' is not an integer");
+          throw Error("parameter " + quoted_prefix(name) + ": " + quoted_prefix(value) + " is not an integer");
         break;
       }
       case ParamKind::rational: detail::checked_rational(spec, value); break;
@@ -80,7 +80,7 @@ class Params {
         if (std::find(spec.choices.begin(), spec.choices.end(), value) == spec.choices.end()) {
           std::string list;
           for (const auto& c : spec.choices) list += (list.empty() ? "" : ", ") + c;
-          throw Error("parameter " + name + ": '" + value + "' is not one of: " + list);
+          throw Error("parameter " + quoted_prefix(name) + ": " + quoted_prefix(value) + " is not one of: " + list);
         }
         break;
     }
@@ -111,7 +111,7 @@ class Params {
       if (s.name == name) return s;
     std::string list;
     for (const auto& s : specs_) list += (list.empty() ? "" : ", ") + s.name;
-    throw Error("unknown parameter '" + name + "' (this design has: " + list + ")");
+    throw Error("unknown parameter " + quoted_prefix(name) + " (this design has: " + list + ")");
   }
 
   std::vector<ParamSpec> specs_;

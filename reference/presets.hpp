@@ -81,7 +81,7 @@ inline const Preset& find_preset(std::string_view name) {
     if (p.name == name) return p;
   std::string list;
   for (const auto& p : presets()) list += (list.empty() ? "" : ", ") + p.name;
-  throw Error("unknown preset '" + std::string(name) + "' (known: " + list + ")");
+  throw Error("unknown preset " + quoted_prefix(name) + " (known: " + list + ")");
 }
 
 // The preset's design with its parameters, then the caller's overrides on top.

@@ -75,7 +75,7 @@ S to_scalar(const Coordinate& c) {
 template <class S>
 S parse_scalar(std::string_view text, std::string_view what) {
   auto q = parse_rational(text);
-  if (!q) throw Error(std::string(what) + ": '" + std::string(text) + "' is not an exact decimal or fraction");
+  if (!q) throw Error(std::string(what) + ": " + quoted_prefix(text) + " is not an exact decimal or fraction");
   return rational_to_scalar<S>(*q);
 }
 

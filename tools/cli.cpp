@@ -3,14 +3,28 @@
 
 #include <CLI/CLI.hpp>
 
+#include <exception>
+#include <new>
 #include <ostream>
+#include <stdexcept>
 
 #include "reference/error.hpp"
 #include "subcommands.hpp"
 
 namespace mmrope::cli {
+namespace {
 
-int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+// An exception's text as one line of bounded length: a message is never a dump.
+std::string one_line(std::string_view what) {
+  constexpr std::size_t kMaxShown = 300;
+  std::string s(what.substr(0, kMaxShown));
+  for (char& c : s)
+    if (c == '\n' || c == '\r') c = ' ';
+  if (what.size() > kMaxShown) s += "... (" + std::to_string(what.size()) + " characters)";
+  return s;
+}
+
+int parse_and_dispatch(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   CLI::App app{"mmrope: the exact specification of multimodal rotary position embeddings (RoPE)", "mmrope"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Print help for every subcommand");
@@ -28,20 +42,39 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   } catch (const CLI::ParseError& e) {
     std::string what = e.what();
     if (what.empty()) what = "missing subcommand (try --help)";
-    err << "mmrope: error: " << what << "\n";
+    err << "mmrope: error: " << one_line(what) << "\n";
     return 2;
   }
   for (auto& c : commands) {
     if (!c.app->parsed()) continue;
-    try {
-      return c.action(out);
-    } catch (const mmrope::Error& e) {
-      err << "mmrope " << c.app->get_name() << ": error: " << e.what() << "\n";
-      return 2;
-    }
+    return run_reporting_errors(c.app->get_name(), [&] { return c.action(out); }, err);
   }
   err << "mmrope: error: no subcommand given (try --help)\n";
   return 2;
+}
+
+}  // namespace
+
+int run_reporting_errors(std::string_view context, const std::function<int()>& action, std::ostream& err) {
+  const std::string prefix = context.empty() ? "mmrope: error: " : "mmrope " + std::string(context) + ": error: ";
+  try {
+    return action();
+  } catch (const mmrope::Error& e) {
+    err << prefix << one_line(e.what()) << "\n";
+  } catch (const std::bad_alloc&) {
+    err << prefix << "out of memory: the input asks for more memory than this machine can give\n";
+  } catch (const std::length_error& e) {
+    err << prefix << "a size is too large to allocate (" << one_line(e.what()) << ")\n";
+  } catch (const std::exception& e) {
+    err << prefix << "internal error (" << one_line(e.what()) << "); please report it with the command line\n";
+  } catch (...) {
+    err << prefix << "internal error (an exception of unknown type); please report it with the command line\n";
+  }
+  return 2;
+}
+
+int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  return run_reporting_errors("", [&] { return parse_and_dispatch(args, out, err); }, err);
 }
 
 }  // namespace mmrope::cli

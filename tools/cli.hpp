@@ -1,9 +1,10 @@
 // The mmrope command line as a function, so tests run it in-process with captured output.
 #pragma once
 
+#include <functional>
 #include <iosfwd>
 #include <string>
-#include <functional>
+#include <string_view>
 #include <vector>
 
 namespace CLI { class App; }
@@ -13,6 +14,12 @@ namespace mmrope::cli {
 // Runs `mmrope ARGS...` (args excludes the program name). Returns the exit status:
 // 0 success, 1 a check that failed, 2 bad arguments or unusable input (one line on err).
 int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+// Runs `action` and turns every exception it lets out into one line on err and exit status 2:
+// "mmrope CONTEXT: error: ..." (CONTEXT is the subcommand, or empty for the command line as a whole).
+// mmrope::Error shows its message; std::bad_alloc and std::length_error say the input asks for too much
+// memory; any other exception is reported as an internal error with its (shortened, one-line) what().
+int run_reporting_errors(std::string_view context, const std::function<int()>& action, std::ostream& err);
 
 // Each subcommand registers itself on the app and sets `action` to what runs when it is chosen.
 struct Command {

@@ -29,7 +29,7 @@ std::unique_ptr<PositionDesign> DesignOptions::build() const {
   add("seconds_per_grid", seconds_per_grid);
   for (const auto& kv : params) {
     const auto eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0) throw Error("--param '" + kv + "' is not KEY=VALUE");
+    if (eq == std::string::npos || eq == 0) throw Error("--param " + quoted_prefix(kv) + " is not KEY=VALUE");
     overrides.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
   }
   if (!preset.empty()) return make_preset_design(find_preset(preset), overrides);

@@ -274,19 +274,23 @@ class HeaderParser {
   std::size_t p_ = 0;
 };
 
-// The element count of a shape, refusing counts above kMaxElements (every dimension is already at most that,
-// so each partial product fits in int64 before it is compared).
+// The element count of a shape. Every dimension is bounded by kMaxElements and every partial product is
+// checked before it could overflow, whether or not a dimension is zero: (2^31, 2^31, 2, 0) is refused, not 0.
 std::int64_t element_count(std::span<const std::int64_t> shape, const std::string& name) {
   if (shape.size() > kMaxRank) throw Error(name + ": shape has " + std::to_string(shape.size()) + " dimensions (at most 64)");
-  if (std::find(shape.begin(), shape.end(), 0) != shape.end()) return 0;
-  std::int64_t n = 1;
+  std::int64_t nonzero_product = 1;  // the product of the non-zero dimensions, at most kMaxElements
+  bool has_zero = false;
   for (const auto d : shape) {
     if (d < 0 || d > kMaxElements) throw Error(name + ": dimension " + std::to_string(d) + " is out of range");
-    n *= d;
-    if (n > kMaxElements)
+    if (d == 0) {
+      has_zero = true;
+      continue;
+    }
+    if (nonzero_product > kMaxElements / d)
       throw Error(name + ": shape " + shape_string(shape) + " has more than 2^31 elements");
+    nonzero_product *= d;
   }
-  return n;
+  return has_zero ? 0 : nonzero_product;
 }
 
 // The payload must be exactly shape x item size: a shorter file is truncated, a longer one is not what it says.
@@ -383,9 +387,9 @@ std::string shape_string(std::span<const std::int64_t> shape) {
 }
 
 std::int64_t Array::size() const {
-  std::int64_t n = 1;
-  for (const auto d : shape) n *= d;  // bounded: every Array was checked by element_count
-  return n;
+  // Arrays are built by read_npy / make_array, which check the shape; a shape changed since is checked again
+  // here rather than multiplied blindly.
+  return element_count(shape, source.empty() ? std::string("npy array") : source);
 }
 
 std::uint64_t Array::bits(std::int64_t i) const {

@@ -9,43 +9,10 @@
 #include "reference/batch.hpp"
 #include "reference/frequency/allocation_registry.hpp"
 #include "reference/layout_spec.hpp"
+#include "positions_file.hpp"
 
 namespace mmrope::cli {
 namespace {
-
-// Positions from a .npy: integers, or floats taken at their exact binary value.
-std::vector<std::vector<Position3>> positions_from_file(const std::string& path, int batch, int tokens) {
-  const npy::Array p = npy::read_npy(path);
-  const auto& s = p.shape;
-  const bool three = !s.empty() && s[0] == 3 && (s.size() == 2 || s.size() == 3);
-  const std::size_t rank_without_axes = three ? s.size() - 1 : s.size();
-  const std::int64_t rows = rank_without_axes == 2 ? s[three ? 1 : 0] : 1;
-  const std::int64_t len = s.empty() ? 0 : s.back();
-  if (s.empty() || rank_without_axes > 2 || rows != batch || len != tokens)
-    throw Error(path + ": positions of shape " + npy::shape_string(s) + " do not fit the input (" + std::to_string(batch) +
-                " rows of " + std::to_string(tokens) + " tokens); use [tokens], [3, tokens], [batch, tokens] or [3, batch, tokens]");
-  if (p.type == npy::ElementType::float16 || p.type == npy::ElementType::uint16 || p.type == npy::ElementType::int16)
-    throw Error(path + ": positions must be int32, int64, float32 or float64, not " + std::string(npy::to_string(p.type)));
-  auto coordinate = [&](std::int64_t i) {
-    const double v = p.value(i);
-    if (!std::isfinite(v)) throw Error(path + ": position element " + std::to_string(i) + " is not finite");
-    if (p.type == npy::ElementType::int64) return Coordinate(static_cast<std::int64_t>(p.bits(i)));
-    return Coordinate(Rational(v));  // exact: every double is a rational
-  };
-  std::vector<std::vector<Position3>> out(static_cast<std::size_t>(batch));
-  for (int b = 0; b < batch; ++b)
-    for (int t = 0; t < tokens; ++t) {
-      if (!three) {
-        out[b].push_back(Position3::diagonal(coordinate(static_cast<std::int64_t>(b) * tokens + t)));
-        continue;
-      }
-      Position3 pos;
-      for (Axis a : kAxes)
-        pos[a] = coordinate((static_cast<std::int64_t>(a) * batch + b) * tokens + t);
-      out[b].push_back(pos);
-    }
-  return out;
-}
 
 std::vector<std::vector<Position3>> positions_from_layouts(const RotationJobOptions& o, int batch, int tokens) {
   if (o.layouts.size() != 1 && static_cast<int>(o.layouts.size()) != batch)
@@ -71,6 +38,11 @@ void RotationJobOptions::add_to(CLI::App& app) {
   app.add_option("--positions", positions_path,
                  "Positions .npy instead of a layout: [tokens] (1-D), [3, tokens] (t, h, w rows), or with a batch axis "
                  "[batch, tokens] / [3, batch, tokens] like transformers' position_ids; int32, int64 or float");
+  app.add_option("--positions-kind", positions_kind,
+                 "How the rows of --positions read: auto (from the shape and the input's batch), 1d (one position "
+                 "per token, [batch, tokens]) or thw ((t, h, w) rows, [3, tokens] or [3, batch, tokens])")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "1d", "thw"}));
   app.add_option("--input", input_path, "X.npy: [tokens, heads, head_dim] or [batch, tokens, heads, head_dim]; float16/32/64, "
                                         "or bf16 bit patterns as uint16/int16")
       ->required();
@@ -136,7 +108,8 @@ RotationJob load_rotation_job(const RotationJobOptions& o) {
   job.spec = rotary_spec_for(f, ro);
 
   job.positions = o.positions_path.empty() ? positions_from_layouts(o, job.batch, job.row_shape.tokens)
-                                           : positions_from_file(o.positions_path, job.batch, job.row_shape.tokens);
+                                           : read_positions_file(o.positions_path, job.batch, job.row_shape.tokens,
+                                                                 parse_positions_kind(o.positions_kind));
   job.backward = o.backward;
   judge::validate(job.problem());
   return job;

@@ -21,6 +21,7 @@ struct RotationJobOptions {
   DesignOptions design;
   std::vector<std::string> layouts;  // one, or one per batch row
   std::string positions_path;        // instead of layouts: [tokens], [3, tokens], [batch, tokens] or [3, batch, tokens]
+  std::string positions_kind = "auto";  // auto, 1d or thw: how --positions reads (positions_file.hpp)
   std::string input_path;
   std::string dtype = "bf16";
   bool backward = false;

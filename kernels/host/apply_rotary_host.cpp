@@ -52,6 +52,7 @@ void apply_typed(const RotaryKernelParams& p) {
 
 void apply_rotary_host(const RotaryKernelParams& params) {
   if (const std::string problem = rotary_params_problem(params); !problem.empty()) throw std::invalid_argument(problem);
+  if (const std::string problem = host_positions_problem(params); !problem.empty()) throw std::invalid_argument(problem);
   switch (params.dtype) {
     case ElementType::fp32: apply_typed<ElementType::fp32>(params); break;
     case ElementType::fp16: apply_typed<ElementType::fp16>(params); break;

@@ -68,7 +68,7 @@ inline const DesignEntry& find_design(std::string_view name) {
     if (d.name == name) return d;
   std::string list;
   for (const auto& d : design_registry()) list += (list.empty() ? "" : ", ") + d.name;
-  throw Error("unknown design '" + std::string(name) + "' (known: " + list + ")");
+  throw Error("unknown design " + quoted_prefix(name) + " (known: " + list + ")");
 }
 
 // Builds a design from its defaults with the given parameter values set over them.

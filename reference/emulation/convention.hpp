@@ -52,7 +52,7 @@ inline Convention parse_convention(std::string_view name) {
     if (info.name == name) return info.convention;
     known += (known.empty() ? "" : ", ") + std::string(info.name);
   }
-  throw Error("unknown convention '" + std::string(name) + "' (known: " + known + ")");
+  throw Error("unknown convention " + quoted_prefix(name) + " (known: " + known + ")");
 }
 
 }  // namespace mmrope

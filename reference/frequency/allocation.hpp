@@ -28,7 +28,13 @@ struct HeadCounts {
   int group() const { return query / kv; }
 };
 
+// More heads than any model has (<= 128) by far, few enough that per-head tables stay small.
+inline constexpr int kMaxHeads = 1 << 16;
+
 inline void check_heads(const HeadCounts& h) {
+  if (h.query > kMaxHeads || h.kv > kMaxHeads)
+    throw Error("heads " + std::to_string(h.query) + ":" + std::to_string(h.kv) + " pass the limit of " +
+                std::to_string(kMaxHeads) + " heads");
   if (h.query <= 0 || h.kv <= 0 || h.query % h.kv != 0)
     throw Error("heads " + std::to_string(h.query) + ":" + std::to_string(h.kv) +
                 " must be positive with the query heads a multiple of the KV heads");

@@ -14,6 +14,7 @@
 #include "allocation_interleaved.hpp"
 #include "allocation_multi_head.hpp"
 #include "allocation_videorope.hpp"
+#include "inverse_frequency.hpp"
 
 namespace mmrope {
 
@@ -43,19 +44,22 @@ inline const std::vector<AllocationInfo>& allocation_registry() {
 inline Allocation make_allocation(std::string_view name, std::string_view sections_text, int pairs,
                                   std::optional<HeadCounts> heads = std::nullopt) {
   if (pairs <= 0) throw Error("an allocation needs at least one rotary pair");
+  if (pairs > kMaxRotaryDim / 2)  // the allocation holds one entry per pair: bounded before it is built
+    throw Error("an allocation of " + std::to_string(pairs) + " rotary pairs passes the limit of " +
+                std::to_string(kMaxRotaryDim / 2) + " (rotary dim " + std::to_string(kMaxRotaryDim) + ")");
   const AllocationInfo* info = nullptr;
   for (const auto& a : allocation_registry())
     if (a.name == name) info = &a;
   if (!info) {
     std::string known;
     for (const auto& a : allocation_registry()) known += (known.empty() ? "" : ", ") + std::string(a.name);
-    throw Error("unknown allocation '" + std::string(name) + "' (known: " + known + ")");
+    throw Error("unknown allocation " + quoted_prefix(name) + " (known: " + known + ")");
   }
   if (heads && name != "multi-head") check_heads(*heads);
   if (!info->needs_sections) {
     return name == "1d" ? allocation_1d(pairs) : allocation_2d(pairs);
   }
-  if (sections_text.empty()) throw Error("allocation '" + std::string(name) + "' needs sections, e.g. 16,24,24");
+  if (sections_text.empty()) throw Error("allocation " + quoted_prefix(name) + " needs sections, e.g. 16,24,24");
   const Sections s = parse_sections(sections_text);
   if (name == "chunked") return allocation_chunked(s, pairs);
   if (name == "interleaved") return allocation_interleaved(s, pairs);
@@ -72,10 +76,10 @@ inline HeadCounts parse_heads(std::string_view text) {
   const auto colon = text.find(':');
   auto number = [&](std::string_view s) {
     if (s.empty() || s.size() > 6 || s.find_first_not_of("0123456789") != std::string_view::npos)
-      throw Error("heads '" + std::string(text) + "' must be QUERY:KV, e.g. 16:8");
+      throw Error("heads " + quoted_prefix(text) + " must be QUERY:KV, e.g. 16:8");
     return std::stoi(std::string(s));
   };
-  if (colon == std::string_view::npos) throw Error("heads '" + std::string(text) + "' must be QUERY:KV, e.g. 16:8");
+  if (colon == std::string_view::npos) throw Error("heads " + quoted_prefix(text) + " must be QUERY:KV, e.g. 16:8");
   HeadCounts h{number(text.substr(0, colon)), number(text.substr(colon + 1))};
   check_heads(h);
   return h;

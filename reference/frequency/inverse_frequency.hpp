@@ -10,9 +10,14 @@
 namespace mmrope {
 
 // Checks a rotary dim: positive and even (each pair takes two channels).
+// The largest rotary dim (and head dim) the reference accepts: 64 times any released model's (<= 256), and
+// small enough that every per-pair table stays a few megabytes whatever a command line asks for.
+inline constexpr int kMaxRotaryDim = 1 << 14;
+
 inline void check_rotary_dim(int rotary_dim) {
-  if (rotary_dim <= 0 || rotary_dim % 2 != 0)
-    throw Error("rotary dim " + std::to_string(rotary_dim) + " must be a positive even number");
+  if (rotary_dim <= 0 || rotary_dim % 2 != 0 || rotary_dim > kMaxRotaryDim)
+    throw Error("rotary dim " + std::to_string(rotary_dim) + " must be a positive even number at most " +
+                std::to_string(kMaxRotaryDim));
 }
 
 // theta_j = base^(-2j/d). The exponent -j/(d/2) is formed in S (one rounding at most, none when d/2 is a power

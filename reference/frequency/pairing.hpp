@@ -16,7 +16,7 @@ inline std::string_view to_string(Pairing p) { return p == Pairing::neox ? "neox
 inline Pairing parse_pairing(std::string_view s) {
   if (s == "neox" || s == "rotate-half") return Pairing::neox;
   if (s == "gptj" || s == "interleaved-pairs") return Pairing::gptj;
-  throw Error("unknown pairing '" + std::string(s) + "' (known: neox, gptj)");
+  throw Error("unknown pairing " + quoted_prefix(s) + " (known: neox, gptj)");
 }
 
 // The channels (first, second) of pair j within the rotary part [0, rotary_dim) of a head; channels from

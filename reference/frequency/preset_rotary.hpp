@@ -16,13 +16,16 @@ struct RotaryOverrides {
   std::optional<HeadCounts> heads;
 };
 
-// Presets are Qwen-style models: neox pairing (rotate_half) throughout.
+// Presets are Qwen-style models: neox pairing (rotate_half) throughout. Every size is checked (rotary dim,
+// head dim, rotary dim <= head dim) before the allocation, whose size follows from them, is built.
 inline RotarySpec rotary_spec_for(const FrequencySettings& f, const RotaryOverrides& o = {}) {
   RotarySpec s;
   s.base = f.rope_theta;
   s.head_dim = f.head_dim;
   s.rotary_dim = o.rotary_dim.value_or(f.rotary_dim);
   check_rotary_dim(s.rotary_dim);
+  if (s.head_dim < s.rotary_dim)
+    throw Error("rotary dim " + std::to_string(s.rotary_dim) + " exceeds head dim " + std::to_string(s.head_dim));
   s.pairing = Pairing::neox;
   s.allocation = make_allocation(f.allocation, o.sections.value_or(f.sections), s.pairs(), o.heads);
   check_rotary_spec(s);

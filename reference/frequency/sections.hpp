@@ -22,17 +22,17 @@ inline Sections parse_sections(std::string_view text) {
   std::size_t index = 0;
   std::string cur;
   auto flush = [&] {
-    if (index >= 3 || cur.empty() || cur.size() > 6) throw Error("sections '" + std::string(text) + "' must be three counts like 16,24,24");
+    if (index >= 3 || cur.empty() || cur.size() > 6) throw Error("sections " + quoted_prefix(text) + " must be three counts like 16,24,24");
     out[index++] = std::stoi(cur);
     cur.clear();
   };
   for (char c : text) {
     if (c == ',') flush();
     else if (c >= '0' && c <= '9') cur += c;
-    else if (c != ' ') throw Error("sections '" + std::string(text) + "' must be three counts like 16,24,24");
+    else if (c != ' ') throw Error("sections " + quoted_prefix(text) + " must be three counts like 16,24,24");
   }
   flush();
-  if (index != 3) throw Error("sections '" + std::string(text) + "' must be three counts like 16,24,24");
+  if (index != 3) throw Error("sections " + quoted_prefix(text) + " must be three counts like 16,24,24");
   return out;
 }
 

@@ -69,7 +69,7 @@ TEST(LayoutSpec, BadTextCounts) {
   expect_error([] { parse_layout("text:+3"); }, {"token count '+3' is not a whole number"});
   expect_error([] { parse_layout("text:1.5"); }, {"token count '1.5' is not a whole number"});
   expect_error([] { parse_layout("text:3:4"); }, {"token count '3:4' is not a whole number"});
-  expect_error([] { parse_layout("text:-3"); }, {"layout item 1 ('text:-3')", "token count must be positive, got -3"});
+  expect_error([] { parse_layout("text:-3"); }, {"layout item 1 ('text:-3')", "token count must be positive, got '-3'"});
 }
 
 TEST(LayoutSpec, BadGrids) {
@@ -79,7 +79,7 @@ TEST(LayoutSpec, BadGrids) {
   expect_error([] { parse_layout("image:1xax4"); }, {"grid H 'a' is not a whole number"});
   expect_error([] { parse_layout("image:1x4x"); }, {"grid W '' is not a whole number"});
   expect_error([] { parse_layout("video:x4x4"); }, {"grid T '' is not a whole number"});
-  expect_error([] { parse_layout("image:1x-4x4"); }, {"grid H must be positive, got -4"});
+  expect_error([] { parse_layout("image:1x-4x4"); }, {"grid H must be positive, got '-4'"});
   expect_error([] { parse_layout("image:1X4X4"); }, {"TxHxW"});
 }
 
@@ -101,8 +101,8 @@ TEST(LayoutSpec, BadSecondsPerGrid) {
 }
 
 TEST(LayoutSpec, HugeNumbers) {
-  expect_error([] { parse_layout("text:99999999999999999999"); }, {"token count 99999999999999999999 is too large"});
-  expect_error([] { parse_layout("image:1x99999999999999999999x4"); }, {"grid H 99999999999999999999 is too large"});
+  expect_error([] { parse_layout("text:99999999999999999999"); }, {"token count '99999999999999999999' is too large"});
+  expect_error([] { parse_layout("image:1x99999999999999999999x4"); }, {"grid H '99999999999999999999' is too large"});
   // INT64_MAX parses; validation refuses it later.
   EXPECT_EQ(std::get<TextRun>(parse_layout("text:9223372036854775807").segments[0]).length, INT64_MAX);
   expect_error([] { parse_layout("text:9223372036854775808"); }, {"is too large"});

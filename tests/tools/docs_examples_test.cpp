@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "cli_runner.hpp"
+#include "doc_command_line.hpp"
 #include "reference/presets.hpp"
 
 namespace mmrope {
@@ -44,44 +45,6 @@ struct DocExample {
 
 // gtest prints a parameter when a test fails or is listed; the location is what a reader needs.
 void PrintTo(const DocExample& e, std::ostream* os) { *os << e.where() << ": $ " << e.command; }
-
-// Splits a command line into arguments. Returns nullopt and sets `error` for an unbalanced quote or
-// a character that would mean something to a shell (the docs show commands a reader can paste).
-std::optional<std::vector<std::string>> split_command(std::string_view text, std::string& error) {
-  std::vector<std::string> args;
-  std::string cur;
-  bool in_arg = false, quoted = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (quoted) {
-      if (c == '"') {
-        quoted = false;
-      } else if (c == '\\' && i + 1 < text.size() && (text[i + 1] == '"' || text[i + 1] == '\\')) {
-        cur += text[++i];
-      } else {
-        cur += c;
-      }
-    } else if (c == ' ' || c == '\t') {
-      if (in_arg) args.push_back(cur);
-      cur.clear();
-      in_arg = false;
-    } else if (c == '"') {
-      quoted = in_arg = true;
-    } else if (std::string_view("'`$|;&<>\\()#*?~").find(c) != std::string_view::npos) {
-      error = std::string("the command uses shell syntax '") + c + "' (only double quotes are supported)";
-      return std::nullopt;
-    } else {
-      cur += c;
-      in_arg = true;
-    }
-  }
-  if (quoted) {
-    error = "the command has an unbalanced double quote";
-    return std::nullopt;
-  }
-  if (in_arg) args.push_back(cur);
-  return args;
-}
 
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 

@@ -445,5 +445,15 @@ TEST(NpyHalf, EveryPatternDecodesExactly) {
   }
 }
 
+// The fuzzer's UBSan finding: a zero dimension must not hide the product of the others overflowing int64.
+TEST(NpyMalformed, AZeroDimensionDoesNotHideAnOverflowingProduct) {
+  expect_error(npy_file(1, dict("<f4", false, "(2147483648, 2147483648, 2, 0)")), "has more than 2^31 elements");
+  expect_error(npy_file(1, dict("<f4", false, "(0, 65536, 65536)")), "has more than 2^31 elements");
+  EXPECT_EQ(read_npy_bytes(npy_file(1, dict("<f4", false, "(65536, 0, 32768)")), "ok.npy").size(), 0);
+  Array a = read_npy_bytes(npy_file(1, dict("<f4", false, "(0,)")), "ok.npy");
+  a.shape = {std::int64_t{1} << 31, std::int64_t{1} << 31, 0};  // a shape changed after reading is checked again
+  EXPECT_THROW(a.size(), Error);
+}
+
 }  // namespace
 }  // namespace mmrope::npy
