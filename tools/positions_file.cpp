@@ -66,10 +66,14 @@ std::vector<std::vector<Position3>> positions_from_array(const npy::Array& p, in
     throw Error(source + ": positions must be int32, int64, float32 or float64, not " + std::string(npy::to_string(p.type)));
 
   auto coordinate = [&](std::int64_t i) {
-    if (p.type == npy::ElementType::int64) return Coordinate(static_cast<std::int64_t>(p.bits(i)));
-    const double v = p.value(i);
-    if (!std::isfinite(v)) throw Error(source + ": " + element_label(i) + " is not finite");
-    const Coordinate c{Rational(v)};  // exact: every double is a rational
+    Coordinate c;
+    if (p.type == npy::ElementType::int64) {
+      c = Coordinate(static_cast<std::int64_t>(p.bits(i)));  // INT64_MIN is the one int64 outside the range
+    } else {
+      const double v = p.value(i);
+      if (!std::isfinite(v)) throw Error(source + ": " + element_label(i) + " is not finite");
+      c = Coordinate(Rational(v));  // exact: every double is a rational
+    }
     check_reference_position(c, source + ": " + element_label(i));
     return c;
   };

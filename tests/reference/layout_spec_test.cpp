@@ -108,14 +108,15 @@ TEST(LayoutSpec, HugeNumbers) {
   expect_error([] { parse_layout("text:9223372036854775808"); }, {"is too large"});
 }
 
-// Non-printable bytes are shown as '?' so the message stays one readable line; long items are cut at 40.
+// Non-printable bytes are shown as '?' so the message stays one readable line; long items are cut at 40
+// and say their length.
 TEST(LayoutSpec, GarbageBytes) {
   expect_error([] { parse_layout(std::string("text:3 \x01\xff:2")); }, {"layout item 2 ('??:2')", "unknown kind"});
   expect_error([] { parse_layout(std::string("text:\x7f", 6)); }, {"layout item 1 ('text:?')"});
   expect_error([] { parse_layout(std::string("te\0xt:3", 7)); }, {"layout item 1 ('te?xt:3')"});
   const std::string long_item = "image:" + std::string(50, 'z');
   const std::string message = error_message([&] { parse_layout(long_item); });
-  EXPECT_NE(message.find("layout item 1 ('image:" + std::string(34, 'z') + "...')"), std::string::npos) << message;
+  EXPECT_NE(message.find("layout item 1 ('image:" + std::string(34, 'z') + "...' (56 characters))"), std::string::npos) << message;
   EXPECT_EQ(message.find(std::string(35, 'z')), std::string::npos) << message;
   EXPECT_EQ(message.find('\n'), std::string::npos);
 }
