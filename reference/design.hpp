@@ -59,7 +59,8 @@ class PositionDesign {
       if (auto* text = std::get_if<TextRun>(&s)) {
         n = text->length;
       } else {
-        n = token_count(VisualItem{i, block++, TokenKind::video, visual_tokens(i, s, merge_), s});
+        const TokenKind kind = std::holds_alternative<Image>(s) ? TokenKind::image : TokenKind::video;  // as assign()
+        n = token_count(VisualItem{i, block++, kind, visual_tokens(i, s, merge_), s});
       }
       if (n < 0 || __builtin_add_overflow(total, n, &total) || total > kMaxTokensPerSequence)
         throw Error(segment_label(i, s) + ": under " + std::string(name()) + " the sequence passes the limit of " +

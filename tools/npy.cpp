@@ -139,7 +139,7 @@ class HeaderParser {
         h.shape = shape_tuple();
       } else {
         p_ = key_at;
-        fail("unexpected key '" + key + "' (a .npy header has exactly 'descr', 'fortran_order' and 'shape')");
+        fail("unexpected key " + quoted_prefix(key) + " (a .npy header has exactly 'descr', 'fortran_order' and 'shape')");
       }
       skip_space();
       if (peek() == ',') {
@@ -147,7 +147,7 @@ class HeaderParser {
         continue;
       }
       if (peek() == '}') break;
-      fail("expected ',' or '}' after the value of '" + key + "'");
+      fail("expected ',' or '}' after the value of " + quoted_prefix(key));
     }
     ++p_;  // the '}'
     skip_space();
@@ -174,7 +174,7 @@ class HeaderParser {
   void mark_once(bool& seen, const std::string& key, std::size_t at) {
     if (seen) {
       p_ = at;
-      fail("duplicate key '" + key + "'");
+      fail("duplicate key " + quoted_prefix(key));
     }
     seen = true;
   }

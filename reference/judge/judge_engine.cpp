@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "reference/angles.hpp"
+#include "reference/position_range.hpp"
 #include "reference/judge/double_double.hpp"
 #include "reference/judge/double_rounding.hpp"
 
@@ -544,10 +545,16 @@ void validate(const Problem& p) {
                 std::to_string(p.row.head_dim) + "] is not a [tokens, heads, head_dim] shape");
   if (p.row.head_dim != p.spec.head_dim)
     throw Error("tensor head_dim " + std::to_string(p.row.head_dim) + " differs from the spec's " + std::to_string(p.spec.head_dim));
-  for (std::size_t b = 0; b < p.positions.size(); ++b)
+  for (std::size_t b = 0; b < p.positions.size(); ++b) {
     if (static_cast<int>(p.positions[b].size()) != p.row.tokens)
       throw Error("batch row " + std::to_string(b) + " has " + std::to_string(p.positions[b].size()) +
                   " positions, the tensor " + std::to_string(p.row.tokens) + " tokens");
+    for (std::size_t t = 0; t < p.positions[b].size(); ++t)
+      for (Axis a : kAxes)
+        if (!p.positions[b][t][a].fits_int64())  // the range the reference is exact for
+          check_reference_position(p.positions[b][t][a], "batch row " + std::to_string(b) + ", token " + std::to_string(t) +
+                                                             ", axis " + std::string(1, axis_letter(a)));
+  }
   const Allocation& a = p.spec.allocation;
   if (a.per_head()) {
     const int want = p.role == TensorRole::query ? a.heads().query : a.heads().kv;

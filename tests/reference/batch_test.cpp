@@ -7,6 +7,7 @@
 #include "reference/batch.hpp"
 #include "reference/designs/registry.hpp"
 #include "reference/layout_spec.hpp"
+#include "reference/presets.hpp"
 #include "test_support.hpp"
 
 namespace mmrope {
@@ -120,6 +121,30 @@ TEST(Batch, Errors) {
   // pad_to equal to the longest row is fine: no pads on that row.
   auto b = assign_batch(*d, two_rows(), PaddingSide::left, PaddingConvention::transformers4, 11);
   expect_positions(b.rows[0], kRow0);
+}
+
+}  // namespace
+}  // namespace mmrope
+
+namespace mmrope {
+namespace {
+
+// token_total (the count the caps are checked against before anything is allocated) is what assign gives,
+// for every preset and for images, videos and text (Qwen3-VL's videos carry timestamp tokens, its images not).
+TEST(Batch, TokenTotalIsTheAssignedCount) {
+  for (const Preset& preset : presets()) {
+    const auto design = make_preset_design(preset);
+    for (const char* layout : {"text:1 image:1x2x2", "text:3 video:2x4x4 text:2", "image:1x4x6 video:4x2x2@2 text:1"}) {
+      const Sequence seq = parse_layout(layout);
+      std::int64_t assigned = -1;
+      try {
+        assigned = static_cast<std::int64_t>(design->assign(seq).tokens.size());
+      } catch (const Error&) {  // a layout the design refuses (RoPE-Tie: no videos): assign still says so
+        continue;
+      }
+      EXPECT_EQ(design->token_total(seq), assigned) << preset.name << " " << layout;
+    }
+  }
 }
 
 }  // namespace

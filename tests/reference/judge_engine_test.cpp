@@ -161,6 +161,15 @@ TEST_P(JudgeEngineCase, ShapeMismatchIsAnError) {
   p = small_problem(DType::fp32);
   p.positions[0].pop_back();
   EXPECT_THROW(checked(p, m, GetParam(), 0.5), Error);
+  // Beyond the range the reference is exact for (|p| <= 2^63 - 1): refused, not judged wrongly.
+  p = small_problem(DType::fp32);
+  p.positions[0][1].h = Coordinate(Rational(BigInt(1) << 320));
+  try {
+    checked(p, m, GetParam(), 0.5);
+    ADD_FAILURE() << "a position of 2^320 was judged";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("token 1, axis h"), std::string::npos) << e.what();
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, JudgeEngineCase, ::testing::Values(Engine::fast, Engine::mpfr),

@@ -365,6 +365,16 @@ TEST(NpyMalformed, MissingDuplicateAndUnexpectedKeys) {
                "duplicate key 'descr'");
   expect_error(npy_file(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), 'extra': 1}", one),
                "unexpected key 'extra'");
+  // An untrusted key is echoed as a short prefix, however long it is.
+  const std::string key(100000, 'k');
+  const auto file = npy_file(2, "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), '" + key + "': 1}", one);
+  expect_error(file, "unexpected key 'kkkk");
+  try {
+    read_npy_bytes(file, "dump.npy");
+  } catch (const Error& e) {
+    EXPECT_LT(std::string(e.what()).size(), 200u) << "the message echoes the key whole";
+    EXPECT_NE(std::string(e.what()).find("(100000 characters)"), std::string::npos) << e.what();
+  }
 }
 
 TEST(NpyMalformed, UnknownDescr) {
