@@ -491,7 +491,11 @@ void run_blocks(const Problem& p, const Options& o, bool judging, const Work& wo
   if (threads == 1) {
     body();
   } else {
-    for (unsigned i = 0; i < threads; ++i) pool.emplace_back(body);
+    for (unsigned i = 0; i < threads; ++i)
+      pool.emplace_back([&body] {
+        body();
+        mpfr_free_cache2(MPFR_FREE_LOCAL_CACHE);  // MPFR's per-thread constant caches die with the thread
+      });
     std::unique_lock<std::mutex> lock(running_mutex);
     while (!finished.wait_for(lock, std::chrono::milliseconds(250), [&] { return running == 0; })) progress.show();
   }
