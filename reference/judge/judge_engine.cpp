@@ -400,7 +400,6 @@ class Worker {
 // thread count.
 struct BlockResult {
   double sum_ulp = 0, sum_abs = 0, max_abs = 0;
-  std::size_t max_abs_index = 0;
   std::uint64_t over = 0, fallbacks = 0, beyond_element_bound = 0;
   bool output_all_zero = true, reference_all_zero = true;
   std::vector<ElementError> candidates;  // the block's worst (trimmed to `keep` now and then)
@@ -539,6 +538,25 @@ std::pair<std::int64_t, std::size_t> block_range(const Problem& p, const Blocks&
   return {(static_cast<std::int64_t>(b) * p.row.tokens + t0) * per_token, static_cast<std::size_t>((t1 - t0) * per_token)};
 }
 
+// Block k's first element and its inputs (and, given `got`, its judged bits) in per-thread buffers that the
+// next call on the same thread reuses.
+struct BlockData {
+  std::int64_t first;
+  std::span<double> x;
+  std::span<std::uint32_t> bits;
+};
+
+BlockData load_block(const Problem& p, const Blocks& blocks, std::int64_t k, const ValueReader& x, const BitsReader* got) {
+  const auto range = block_range(p, blocks, k);
+  thread_local std::vector<double> xs;
+  thread_local std::vector<std::uint32_t> bits;
+  xs.resize(range.second);
+  bits.resize(range.second);
+  x(range.first, xs);
+  if (got) (*got)(range.first, bits);
+  return {range.first, xs, bits};
+}
+
 }  // namespace
 
 void validate(const Problem& p) {
@@ -572,20 +590,13 @@ std::uint64_t rotate(const Problem& p, const ValueReader& x, const BitsWriter& o
   const Blocks blocks_of(p);
   std::vector<std::uint64_t> fallbacks(static_cast<std::size_t>(blocks_of.count), 0);
   run_blocks(p, o, false, [&](Worker& w, const Blocks& blocks, std::int64_t k) {
-    const auto range = block_range(p, blocks, k);
-    const std::int64_t first = range.first;  // named, not bound: lambdas below capture it
-    const std::size_t size = range.second;
-    thread_local std::vector<double> xs;
-    thread_local std::vector<std::uint32_t> bits;
-    xs.resize(size);
-    bits.resize(size);
-    x(first, xs);
+    const BlockData d = load_block(p, blocks, k, x, nullptr);
     std::uint64_t fb = 0;
-    const std::int64_t n = visit_block(w, p, blocks, k, xs, {}, [&](std::size_t i, int, int, int, double, const ElementOutcome& e) {
-      bits[i] = e.bits;
+    const std::int64_t n = visit_block(w, p, blocks, k, d.x, {}, [&](std::size_t i, int, int, int, double, const ElementOutcome& e) {
+      d.bits[i] = e.bits;
       fb += e.fallback;
     });
-    out(first, bits);
+    out(d.first, d.bits);
     fallbacks[static_cast<std::size_t>(k)] = fb;
     return n;
   });
@@ -600,27 +611,18 @@ ComparisonReport check(const Problem& p, const ValueReader& x, const BitsReader&
   const std::size_t keep = o.worst + 8;  // refined in MPFR below; the margin covers near-ties of the estimate
   std::vector<BlockResult> results(static_cast<std::size_t>(blocks_of.count));
   run_blocks(p, o, true, [&](Worker& w, const Blocks& blocks, std::int64_t k) {
-    const auto range = block_range(p, blocks, k);
-    const std::int64_t first = range.first;  // named, not bound: lambdas below capture it
-    const std::size_t size = range.second;
-    thread_local std::vector<double> xs;
-    thread_local std::vector<std::uint32_t> gs;
-    xs.resize(size);
-    gs.resize(size);
-    x(first, xs);
-    got(first, gs);
+    const BlockData d = load_block(p, blocks, k, x, &got);
+    const std::int64_t first = d.first;
+    const std::span<const std::uint32_t> gs = d.bits;
     BlockResult& r = results[static_cast<std::size_t>(k)];
     const int b = static_cast<int>(k / blocks.blocks_per_row);
     const std::uint32_t zero_mask = format_of(p.dtype).sign_bit() - 1;  // +0 and -0
     const std::int64_t n = visit_block(
-        w, p, blocks, k, xs, gs, [&](std::size_t i, int t, int h, int c, double inputs, const ElementOutcome& e) {
+        w, p, blocks, k, d.x, gs, [&](std::size_t i, int t, int h, int c, double inputs, const ElementOutcome& e) {
           const std::size_t index = static_cast<std::size_t>(first) + i;
           r.sum_ulp += e.ulp;
           r.sum_abs += e.abs_error;
-          if (e.abs_error > r.max_abs) {
-            r.max_abs = e.abs_error;
-            r.max_abs_index = index;
-          }
+          r.max_abs = std::max(r.max_abs, e.abs_error);
           r.over += e.over;
           r.fallbacks += e.fallback;
           r.output_all_zero = r.output_all_zero && (gs[i] & zero_mask) == 0;
