@@ -18,7 +18,7 @@ inline bool one_of(const std::string& name, std::initializer_list<const char*> l
 
 // Presets whose next text after a video is S + max(H', W') (transformers >= 5.3, issue #45381): decoding
 // continues from the block maximum + 1 instead, and a long video's t reaches past the text after it.
-inline bool spatial_extent_rule(const std::string& preset) { return one_of(preset, {"qwen2-vl-hf5", "qwen2.5-vl-hf5"}); }
+inline bool spatial_extent_rule(const std::string& preset) { return one_of(preset, {"qwen2-vl-hf5", "qwen2.5-vl-hf5", "qwen2.5-vl-hf5.18"}); }
 inline bool diagonal_layout(const std::string& preset) { return one_of(preset, {"videorope", "videorope-paper", "hope"}); }
 
 // Law 3: text is (p, p, p) and every pair (every head) rotates. HoPE leaves its temporal band unrotated;
@@ -34,7 +34,7 @@ inline bool no_overlap_weak(const std::string& preset) { return preset != "hope"
 // and Qwen3-VL's frame-per-block layout. 1-D designs, CircleRoPE and RoPE-Tie (no videos) do not claim it either.
 inline bool disentangled_motion(const std::string& preset) {
   return one_of(preset, {"qwen2-vl", "qwen2-vl-hf5", "qwen2.5-vl", "qwen2.5-vl-int-truncated", "qwen2.5-vl-hf5",
-                         "mrope-i", "mhrope", "il-rope", "omni-rope", "omni-rope-code"});
+                         "qwen2.5-vl-hf4.49", "qwen2.5-vl-hf5.18", "mrope-i", "mhrope", "il-rope", "omni-rope", "omni-rope-code"});
 }
 inline bool entangled_motion(const std::string& preset) { return one_of(preset, {"qwen3-vl", "videorope", "videorope-paper", "hope"}); }
 

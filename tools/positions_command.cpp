@@ -5,6 +5,8 @@
 #include <string>
 
 #include "design_options.hpp"
+#include "hf_inputs.hpp"
+#include "npy.hpp"
 #include "reference/batch.hpp"
 #include "reference/layout_spec.hpp"
 #include "subcommands.hpp"
@@ -19,6 +21,8 @@ struct PositionsOptions {
   std::string padding = "right";
   std::string convention = "transformers-4";
   std::optional<std::int64_t> pad_to;
+  HfInputOptions hf;
+  std::string output_path, deltas_path;
 };
 
 // A coordinate as a JSON value: exact decimals and 17-digit irrationals are JSON numbers; a rational
@@ -70,6 +74,60 @@ void write_json(std::ostream& out, const BatchPositions& batch, const PositionsO
   out << "}\n";
 }
 
+void write_hf_csv(std::ostream& out, const HfPositions& p) {
+  const hf::RopeIndex& x = p.index;
+  out << "# " << p.summary() << "\n";
+  out << "batch,index,kind,t,h,w\n";
+  for (std::int64_t b = 0; b < x.batch; ++b)
+    for (std::int64_t i = 0; i < x.length; ++i)
+      out << b << ',' << i << ',' << to_string(x.kinds[static_cast<std::size_t>(b * x.length + i)]) << ',' << x.at(0, b, i) << ','
+          << x.at(1, b, i) << ',' << x.at(2, b, i) << '\n';
+}
+
+// position_ids [3, B, L] and rope_deltas [B, 1] exactly as get_rope_index returns them, as nested JSON lists.
+void write_hf_json(std::ostream& out, const HfPositions& p) {
+  const hf::RopeIndex& x = p.index;
+  out << "{\n  \"source\": \"hf-inputs\",\n  \"model\": \"" << hf::to_string(p.config.family) << "\",\n  \"transformers\": \""
+      << p.version << "\",\n  \"rules\": \"" << p.summary() << "\",\n  \"preset\": \"" << p.rules.preset
+      << "\",\n  \"padding_convention\": \""
+      << (p.rules.padding == PaddingConvention::transformers4 ? "transformers-4" : "transformers-5") << "\",\n";
+  out << "  \"position_ids\": [";
+  for (int a = 0; a < 3; ++a) {
+    out << (a ? ",\n    [" : "\n    [");
+    for (std::int64_t b = 0; b < x.batch; ++b) {
+      out << (b ? ", [" : "[");
+      for (std::int64_t i = 0; i < x.length; ++i) out << (i ? ", " : "") << x.at(a, b, i);
+      out << "]";
+    }
+    out << "]";
+  }
+  out << "\n  ],\n  \"rope_deltas\": [";
+  for (std::int64_t b = 0; b < x.batch; ++b) out << (b ? ", [" : "[") << x.rope_deltas[static_cast<std::size_t>(b)] << "]";
+  out << "]\n}\n";
+}
+
+int run_hf(std::ostream& out, const PositionsOptions& o) {
+  const HfPositions p = load_hf_positions(o.hf);
+  const hf::RopeIndex& x = p.index;
+  if (!o.output_path.empty() || !o.deltas_path.empty()) {
+    if (!o.output_path.empty()) {
+      npy::write_npy(o.output_path, npy::make_array({3, x.batch, x.length}, std::span<const std::int64_t>(x.position_ids)));
+      out << "wrote " << o.output_path << ": position_ids [3, " << x.batch << ", " << x.length << "] int64\n";
+    }
+    if (!o.deltas_path.empty()) {
+      npy::write_npy(o.deltas_path, npy::make_array({x.batch, 1}, std::span<const std::int64_t>(x.rope_deltas)));
+      out << "wrote " << o.deltas_path << ": rope_deltas [" << x.batch << ", 1] int64\n";
+    }
+    out << p.summary() << "\n";
+    return 0;
+  }
+  if (o.format == "csv")
+    write_hf_csv(out, p);
+  else
+    write_hf_json(out, p);
+  return 0;
+}
+
 }  // namespace
 
 Command add_positions_command(CLI::App& app) {
@@ -82,9 +140,15 @@ Command add_positions_command(CLI::App& app) {
       "CSV: index,kind,t,h,w (batch,index,kind,t,h,w for several --layout). Values are exact: integers,\n"
       "exact decimals, p/q for other rationals, 17 significant digits for irrational designs.\n"
       "JSON adds next_position (the 1-D position of the first generated token) and rope_delta.\n"
+      "From a model's real inputs: --hf-inputs INPUTS.npz --hf-config config.json [--transformers VERSION]\n"
+      "gives position_ids and rope_deltas as that transformers release computes them (CSV, JSON, or --output\n"
+      "and --deltas-output .npy files); the first CSV line, a '#' comment, says which rules applied.\n"
       "Example: mmrope positions --preset qwen2-vl --layout \"text:3 image:1x4x6 text:2\"");
   opts->design.add_to(*sub);
-  sub->add_option("--layout", opts->layouts, "The layout of a sequence; repeat for a batch")->required();
+  sub->add_option("--layout", opts->layouts, "The layout of a sequence; repeat for a batch");
+  opts->hf.add_to(*sub);
+  sub->add_option("--output", opts->output_path, "With --hf-inputs: write position_ids [3, B, L] int64 to this .npy");
+  sub->add_option("--deltas-output", opts->deltas_path, "With --hf-inputs: write rope_deltas [B, 1] int64 to this .npy");
   sub->add_option("--format", opts->format, "Output format")->capture_default_str()->check(CLI::IsMember({"csv", "json"}));
   sub->add_option("--padding", opts->padding, "Side padded in a batch")->capture_default_str()->check(CLI::IsMember({"left", "right"}));
   sub->add_option("--padding-convention", opts->convention,
@@ -95,6 +159,15 @@ Command add_positions_command(CLI::App& app) {
   sub->add_option("--pad-to", opts->pad_to, "Pad every sequence to this length (default: the longest)");
 
   return {sub, [opts](std::ostream& out) {
+            if (opts->hf.given()) {
+              if (!opts->layouts.empty()) throw Error("give either --layout or --hf-inputs/--hf-config, not both");
+              if (!opts->design.preset.empty() || !opts->design.design.empty())
+                throw Error("--hf-inputs takes the design from --hf-config and --transformers; drop --preset/--design");
+              return run_hf(out, *opts);
+            }
+            if (opts->layouts.empty()) throw Error("give --layout SPEC (repeat for a batch) or --hf-inputs INPUTS.npz --hf-config config.json");
+            if (!opts->output_path.empty() || !opts->deltas_path.empty())
+              throw Error("--output and --deltas-output go with --hf-inputs");
             const auto design = opts->design.build();
             std::vector<Sequence> sequences;
             for (std::size_t i = 0; i < opts->layouts.size(); ++i) {

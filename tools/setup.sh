@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(cmake g++ make libboost-dev libmpfr-dev libgmp-dev libgtest-dev librapidcheck-dev libcli11-dev)
+packages=(cmake g++ make libboost-dev libmpfr-dev libgmp-dev libgtest-dev librapidcheck-dev libcli11-dev nlohmann-json3-dev libzip-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -35,8 +35,18 @@ Expected expected_next(const PositionDesign& d, const Segment& item, std::int64_
     Rational t_last = (T - 1) * (name == "mrope" ? rat("temporal_stride") : Rational(0));
     if (name == "mrope-absolute-time" && video) {
       Rational sec = std::get<Video>(item).seconds_per_grid.value_or(rat("seconds_per_grid"));
-      if (p.choice("time_rule") == "int-truncated") sec = Rational(floor_of(sec));
-      t_last = Rational(floor_of((T - 1) * sec * rat("tokens_per_second")));
+      const std::string& rule = p.choice("time_rule");
+      if (rule == "float32-index-first" || rule == "float32-seconds-first") {
+        // Plain float arithmetic (ISO C++ mode: no contraction), independent of the design's double-based emulation.
+        const float s32 = static_cast<float>(static_cast<double>(sec));
+        const float tps32 = static_cast<float>(static_cast<double>(rat("tokens_per_second")));
+        const float k = static_cast<float>(static_cast<double>(T - 1));
+        const float product = rule == "float32-index-first" ? (k * s32) * tps32 : k * (tps32 * s32);
+        t_last = Rational(static_cast<std::int64_t>(product));
+      } else {
+        if (rule == "int-truncated") sec = Rational(floor_of(sec));
+        t_last = Rational(floor_of((T - 1) * sec * rat("tokens_per_second")));
+      }
     }
     return {S + max3(t_last, H - 1, W - 1) + 1};
   }
