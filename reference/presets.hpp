@@ -47,7 +47,7 @@ inline const std::vector<Preset>& presets() {
       {"qwen2.5-vl-hf5", "mrope-absolute-time",
        {{"tokens_per_second", "2"}, {"time_rule", "int-truncated"}, {"next_rule", "spatial-extent"}},
        {"1000000", 128, 128, "chunked", "16,24,24"},
-       "qwen2.5-vl as transformers 5.3 computes it: int(seconds_per_grid) and cursor += max(H', W')"},
+       "qwen2.5-vl as transformers 5.3 to 5.17 compute it: int(seconds_per_grid) and cursor += max(H', W')"},
       {"qwen2.5-vl-hf4.49", "mrope-absolute-time", {{"tokens_per_second", "2"}, {"time_rule", "float32-index-first"}},
        {"1000000", 128, 128, "chunked", "16,24,24"},
        "qwen2.5-vl as its first release (transformers 4.49) computes it: (tt * seconds) * tps in float32, truncated"},

@@ -8,6 +8,8 @@
 #include <span>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "reference/comparison.hpp"
 #include "rotation_job.hpp"
 #include "subcommands.hpp"
@@ -116,7 +118,8 @@ ConventionReport judge_convention(const RotationJob& job, const std::string& nam
 
 void write_text(std::ostream& out, const RotationJob& job, const CheckOptions& o, const ComparisonReport& r,
                 const ConventionReport* conv) {
-  out << "mmrope check: " << o.job.design.preset << ", " << to_string(job.dtype) << ", "
+  if (!job.hf_summary.empty()) out << "positions: " << job.hf_summary << "\n";
+  out << "mmrope check: " << job.label << ", " << to_string(job.dtype) << ", "
       << (o.job.backward ? "backward" : "forward") << ", " << o.job.tensor << ", input " << npy::shape_string(job.input->shape)
       << " (" << r.elements << " elements)\n";
   out << "judged against: exact math, rounded once to " << to_string(job.dtype) << "\n";
@@ -146,7 +149,8 @@ std::string json_number(double v) { return std::isfinite(v) ? number(v) : (v > 0
 
 void write_json(std::ostream& out, const RotationJob& job, const CheckOptions& o, const ComparisonReport& r,
                 const ConventionReport* conv) {
-  out << "{\n  \"preset\": \"" << o.job.design.preset << "\",\n  \"dtype\": \"" << to_string(job.dtype) << "\",\n"
+  // The label can hold a file name: nlohmann-json writes it as an escaped JSON string.
+  out << "{\n  \"preset\": " << nlohmann::json(job.label).dump() << ",\n  \"positions_rules\": " << nlohmann::json(job.hf_summary).dump() << ",\n  \"dtype\": \"" << to_string(job.dtype) << "\",\n"
       << "  \"direction\": \"" << (o.job.backward ? "backward" : "forward") << "\",\n  \"elements\": " << r.elements << ",\n"
       << "  \"max_ulp_bound\": " << json_number(o.max_ulp) << ",\n  \"max_ulp\": " << json_number(r.max_ulp) << ",\n"
       << "  \"mean_ulp\": " << json_number(r.mean_ulp) << ",\n  \"max_abs\": " << json_number(r.max_abs) << ",\n"

@@ -3,6 +3,7 @@
 
 #include <ostream>
 
+#include "reference/hf/transformers_versions.hpp"
 #include "reference/presets.hpp"
 #include "subcommands.hpp"
 
@@ -16,6 +17,13 @@ void print_params(std::ostream& out, const PositionDesign& design) {
 
 }  // namespace
 
+// Which transformers releases compute exactly this preset's positions (Qwen presets only).
+void print_transformers_ranges(std::ostream& out, const Preset& p, const char* indent) {
+  if (p.design != "mrope" && p.design != "mrope-absolute-time" && p.design != "qwen3-vl") return;
+  const std::string ranges = hf::ranges_of_preset(p.name);
+  out << indent << "transformers: " << (ranges.empty() ? "no release computes exactly these positions" : ranges) << "\n";
+}
+
 Command add_presets_command(CLI::App& app) {
   auto name = std::make_shared<std::string>();
   CLI::App* sub = app.add_subcommand("presets", "List the presets and designs, or show one preset's parameters");
@@ -26,13 +34,17 @@ Command add_presets_command(CLI::App& app) {
               const auto design = make_preset_design(p);
               out << p.name << ": design " << p.design << "\n  " << p.source << "\n  position parameters:\n";
               print_params(out, *design);
+              print_transformers_ranges(out, p, "  ");
               out << "  rotary: rope_theta " << p.frequency.rope_theta << ", head_dim " << p.frequency.head_dim
                   << ", rotary_dim " << p.frequency.rotary_dim << ", allocation " << p.frequency.allocation
                   << (p.frequency.sections.empty() ? "" : " [" + p.frequency.sections + "]") << "\n";
               return 0;
             }
             out << "presets:\n";
-            for (const auto& p : presets()) out << "  " << p.name << " (design " << p.design << "): " << p.source << "\n";
+            for (const auto& p : presets()) {
+              out << "  " << p.name << " (design " << p.design << "): " << p.source << "\n";
+              print_transformers_ranges(out, p, "    ");
+            }
             out << "designs:\n";
             for (const auto& d : design_registry()) {
               out << "  " << d.name << ": " << d.summary << "\n";

@@ -67,6 +67,7 @@ void RotationJobOptions::add_to(CLI::App& app) {
   app.add_option("--threads", threads, "Worker threads (0: every core); the results do not depend on it")
       ->capture_default_str()
       ->check(CLI::Range(0u, 1024u));
+  hf.add_to(app);
 }
 
 judge::Options RotationJobOptions::judge_options() const {
@@ -78,8 +79,15 @@ judge::Options RotationJobOptions::judge_options() const {
 }
 
 RotationJob load_rotation_job(const RotationJobOptions& o) {
-  if (o.design.preset.empty()) throw Error("give --preset NAME: the preset supplies the rotary settings");
-  if (o.layouts.empty() == o.positions_path.empty()) throw Error("give either --layout SPEC or --positions P.npy");
+  std::optional<HfPositions> hf;
+  if (o.hf.given()) {
+    if (!o.design.preset.empty() || !o.design.design.empty() || !o.layouts.empty() || !o.positions_path.empty())
+      throw Error("--hf-inputs and --hf-config give the positions and the rotary settings: drop --preset, --layout and --positions");
+    hf = load_hf_positions(o.hf);
+  } else {
+    if (o.design.preset.empty()) throw Error("give --preset NAME (the rotary settings), or --hf-inputs and --hf-config");
+    if (o.layouts.empty() == o.positions_path.empty()) throw Error("give either --layout SPEC or --positions P.npy");
+  }
   RotationJob job;
   job.input = std::make_shared<const npy::MappedArray>(o.input_path);
   const npy::MappedArray& x = *job.input;
@@ -98,18 +106,32 @@ RotationJob load_rotation_job(const RotationJobOptions& o) {
   job.dtype = parse_dtype(o.dtype == "f32" ? "fp32" : o.dtype == "f16" ? "fp16" : "bf16");
   job.role = o.tensor == "key" ? TensorRole::key : TensorRole::query;
 
-  const Preset& preset = find_preset(o.design.preset);
+  FrequencySettings f = hf ? hf->config.frequency : find_preset(o.design.preset).frequency;
+  if (hf && f.head_dim != job.row_shape.head_dim)
+    throw Error(o.input_path + ": head_dim " + std::to_string(job.row_shape.head_dim) + " differs from the config's " +
+                std::to_string(f.head_dim) + " (" + o.hf.config_path + ")");
   RotaryOverrides ro;
-  ro.rotary_dim = o.rotary_dim.value_or(std::min(preset.frequency.rotary_dim, job.row_shape.head_dim));
+  ro.rotary_dim = o.rotary_dim.value_or(std::min(f.rotary_dim, job.row_shape.head_dim));
   const int heads = job.row_shape.heads;
   ro.heads = o.heads ? parse_heads(*o.heads) : HeadCounts{heads, heads};
-  FrequencySettings f = preset.frequency;
   f.head_dim = job.row_shape.head_dim;
   job.spec = rotary_spec_for(f, ro);
 
-  job.positions = o.positions_path.empty() ? positions_from_layouts(o, job.batch, job.row_shape.tokens)
-                                           : read_positions_file(o.positions_path, job.batch, job.row_shape.tokens,
-                                                                 parse_positions_kind(o.positions_kind));
+  if (hf) {
+    const hf::RopeIndex& index = hf->index;
+    if (index.batch != job.batch || index.length != job.row_shape.tokens)
+      throw Error(o.input_path + ": " + std::to_string(job.batch) + " rows of " + std::to_string(job.row_shape.tokens) +
+                  " tokens, but input_ids in " + o.hf.inputs_path + " is [" + std::to_string(index.batch) + ", " +
+                  std::to_string(index.length) + "]");
+    for (std::int64_t b = 0; b < index.batch; ++b) job.positions.push_back(index.row_positions(b));
+    job.label = hf->rules.preset + " (" + o.hf.config_path + ", transformers " + hf->version + ")";
+    job.hf_summary = hf->summary();
+  } else {
+    job.positions = o.positions_path.empty() ? positions_from_layouts(o, job.batch, job.row_shape.tokens)
+                                             : read_positions_file(o.positions_path, job.batch, job.row_shape.tokens,
+                                                                   parse_positions_kind(o.positions_kind));
+    job.label = o.design.preset;
+  }
   job.backward = o.backward;
   judge::validate(job.problem());
   return job;

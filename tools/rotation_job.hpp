@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "design_options.hpp"
+#include "hf_inputs.hpp"
 #include "npy.hpp"
 #include "reference/frequency/preset_rotary.hpp"
 #include "reference/emulation/emulated_rotation.hpp"
@@ -32,6 +33,7 @@ struct RotationJobOptions {
   std::string convention = "transformers-4";
   std::string engine = "fast";
   unsigned threads = 0;
+  HfInputOptions hf;  // instead of --preset and --layout/--positions: the model's own inputs and config
 
   void add_to(CLI::App& app);
   judge::Options judge_options() const;  // engine and threads; progress on a terminal
@@ -47,6 +49,8 @@ struct RotationJob {
   RotarySpec spec;
   std::vector<std::vector<Position3>> positions;  // per row, per token
   bool backward = false;
+  std::string label;       // what the report names: the preset, or the HF rules applied
+  std::string hf_summary;  // with --hf-inputs: which transformers rules gave the positions
 
   judge::Problem problem() const;
   // X's values in C order: floats as they are, bf16 bit patterns decoded exactly.

@@ -88,7 +88,8 @@ std::string ranges_of_preset(std::string_view preset) {
     if (r.preset != preset) continue;
     std::string last = r.last.patch == kLast ? std::to_string(r.last.major) + "." + std::to_string(r.last.minor) + ".x"
                                              : r.last.to_string();
-    list += (list.empty() ? "" : ", ") + r.first.to_string() + " to " + last;
+    list += (list.empty() ? "" : ", ") + r.first.to_string() + " to " + last + " (" + std::string(to_string(r.family)) +
+            ", padding " + (r.padding == PaddingConvention::transformers4 ? "transformers-4" : "transformers-5") + ")";
   }
   return list;
 }

@@ -61,7 +61,7 @@ const VersionRules& rules_for(ModelFamily family, const Version& version);
 // The newest known range of a family (the default when no version is given or known).
 const VersionRules& newest_rules(ModelFamily family);
 
-// "4.50.0 to 4.57.6, 5.0.0 to 5.2.1": every range a preset reproduces; empty when none.
+// "4.57.0 to 5.2.x (qwen3-vl, padding transformers-4), ...": every range a preset reproduces; empty when none.
 std::string ranges_of_preset(std::string_view preset);
 
 }  // namespace mmrope::hf
