@@ -147,7 +147,11 @@ TEST_P(DocsExample, PrintsWhatTheDocShows) {
   const DocExample& e = GetParam();
   SCOPED_TRACE(e.where() + ": $ " + e.command);
   ASSERT_TRUE(e.problem.empty()) << "example at " << e.where() << ": " << e.problem;
+  // Examples run from the repository root, so the files they name (tests/tools/data/...) are found.
+  const fs::path here = fs::current_path();
+  fs::current_path(repository_root());
   const CliResult r = run_cli(e.args);
+  fs::current_path(here);
   EXPECT_EQ(r.status, 0) << "example at " << e.where() << " exited with status " << r.status << "; stderr: " << r.err;
   EXPECT_EQ(r.out, e.expected) << "example at " << e.where() << ": stdout differs from the doc, first at "
                                << e.file << ":" << first_differing_doc_line(e, r.out);

@@ -112,3 +112,18 @@ write("qwen3vl_config_4x.json", {
 write("qwen3vl_config_5x.json", nested_5x("qwen3_vl", "5.24.0", {"spatial_merge_size": 2},
                                           {"rope_type": "default", "rope_theta": 5000000, "mrope_section": [24, 20, 20],
                                            "mrope_interleaved": True}, head_dim=128))
+
+# Bad containers: no input_ids; float ids; a member that is not a .npy.
+np.savez("bad_no_input_ids.npz", attention_mask=ids([[1, 1]]))
+np.savez("bad_float_ids.npz", input_ids=np.array([[1.0, 2.0]], dtype=np.float32))
+import zipfile  # noqa: E402
+
+with zipfile.ZipFile("bad_member.npz", "w") as z:
+    z.writestr("input_ids.npy", b"not an array")
+    z.writestr("readme.txt", b"hello")
+
+# A config without transformers_version (the newest rules apply) and with the 4.x keys nested as 4.5x saves them.
+no_version = nested_5x("qwen2_5_vl", None, {"spatial_merge_size": 2, "tokens_per_second": 2},
+                       {"rope_type": "default", "rope_theta": 1000000.0, "mrope_section": [16, 24, 24]})
+del no_version["transformers_version"]
+write("qwen25vl_config_unversioned.json", no_version)
