@@ -22,8 +22,10 @@ inline bool spatial_extent_rule(const std::string& preset) { return one_of(prese
 inline bool diagonal_layout(const std::string& preset) { return one_of(preset, {"videorope", "videorope-paper", "hope"}); }
 
 // Law 3: text is (p, p, p) and every pair (every head) rotates. HoPE leaves its temporal band unrotated;
-// IL-RoPE and Omni-RoPE as their papers define them put text at (p, 0, 0).
-inline bool text_compatible(const std::string& preset) { return !one_of(preset, {"hope", "il-rope", "omni-rope"}); }
+// IL-RoPE (both readings of its allocation) and Omni-RoPE as their papers define them put text at (p, 0, 0).
+inline bool text_compatible(const std::string& preset) {
+  return !one_of(preset, {"hope", "il-rope", "il-rope-paper", "omni-rope"});
+}
 
 // Law 4, strong form: no visual coordinate reaches the index range of the text after it.
 inline bool no_overlap_strong(const std::string& preset) { return !diagonal_layout(preset) && !spatial_extent_rule(preset); }
@@ -34,7 +36,8 @@ inline bool no_overlap_weak(const std::string& preset) { return preset != "hope"
 // and Qwen3-VL's frame-per-block layout. 1-D designs, CircleRoPE and RoPE-Tie (no videos) do not claim it either.
 inline bool disentangled_motion(const std::string& preset) {
   return one_of(preset, {"qwen2-vl", "qwen2-vl-hf5", "qwen2.5-vl", "qwen2.5-vl-int-truncated", "qwen2.5-vl-hf5",
-                         "qwen2.5-vl-hf4.49", "qwen2.5-vl-hf5.18", "mrope-i", "mhrope", "il-rope", "omni-rope", "omni-rope-code"});
+                         "qwen2.5-vl-hf4.49", "qwen2.5-vl-hf5.18", "mrope-i", "mhrope", "il-rope", "il-rope-paper", "omni-rope",
+                         "omni-rope-code"});
 }
 inline bool entangled_motion(const std::string& preset) { return one_of(preset, {"qwen3-vl", "videorope", "videorope-paper", "hope"}); }
 
@@ -43,7 +46,8 @@ inline bool entangled_motion(const std::string& preset) { return one_of(preset, 
 inline bool decode_continuation(const std::string& preset) { return !spatial_extent_rule(preset); }
 inline bool chunked_prefill(const std::string& preset) { return !spatial_extent_rule(preset); }
 
-// Law 7: allocations that give every axis the full range (interleaved only with balanced sections).
+// Law 7: allocations that give every axis the full range (interleaved only with balanced sections). The 2-D
+// ones read no t; "2d-interleaved" gives h and w the full range (table1.hpp judges a 2-D design on those two).
 inline bool full_range_allocation(const std::string& allocation) {
   return one_of(allocation, {"interleaved", "il-rope", "multi-head", "1d"});
 }

@@ -1,6 +1,7 @@
 // The classifier: derives the columns of the paper's Table 1 for every preset by running the laws on probe layouts.
 #pragma once
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -17,7 +18,29 @@ namespace mmrope::table1 {
 struct Row {
   std::string design;  // the preset name
   std::string structure_3d, modality_interval, freq_range, granularity, text_compatible;
+  std::string reading = "library";  // whose reading of the method the preset is: "library" or "paper"
 };
+
+// Presets that are the paper's (2510.23095's) reading of a method where this library reads the method's own
+// source otherwise; the table shows each beside the preset with the library's reading, labelled "paper".
+struct PaperReading {
+  const char* preset;          // the paper's reading
+  const char* library_preset;  // this library's reading of the same method
+};
+
+inline const std::vector<PaperReading>& paper_readings() {
+  static const std::vector<PaperReading> r = {
+      {"rope-tie-paper", "rope-tie"},  // the frequency split interleaved between x and y, not the 2d halves
+      {"il-rope-paper", "il-rope"},    // the lowest frequencies reserved for t, not the repo's interleave
+  };
+  return r;
+}
+
+inline bool is_paper_reading(const std::string& preset) {
+  for (const auto& r : paper_readings())
+    if (preset == r.preset) return true;
+  return false;
+}
 
 inline const char* yes_no(bool b) { return b ? "yes" : "no"; }
 
@@ -61,26 +84,38 @@ inline Row classify(const Preset& p) {
   const auto design = make_preset_design(p);
   const RotarySpec spec = rotary_spec_for(p.frequency);
   const bool one_d = spec.allocation.name() == "1d";
-  const auto layouts = probes(p.design != "rope-tie");  // RoPE-Tie has no videos
+  const bool two_d = p.design == "rope-tie";  // RoPE-Tie is 2-D: no videos, and its t column repeats h
+  const auto layouts = probes(!two_d);
+  // Range and granularity over the design's own axes: h and w for RoPE-Tie, whose allocations read no t.
+  const std::span<const Axis> axes = two_d ? std::span<const Axis>(laws::kSpatialAxes) : std::span<const Axis>(kAxes);
   Row r{p.name, yes_no(keeps_3d_structure(*design, layouts)), yes_no(unit_modality_interval(*design, layouts)),
-        one_d ? "-" : yes_no(!laws::full_range_violation(spec.allocation)),
-        one_d ? "-" : yes_no(laws::full_granularity(spec.allocation)),
+        one_d ? "-" : yes_no(!laws::full_range_violation(spec.allocation, axes)),
+        one_d ? "-" : yes_no(laws::full_granularity(spec.allocation, axes)),
         // 16 text tokens through the preset's full rotary spec (128 dims), compared exactly with 1-D RoPE.
-        yes_no(!laws::text_compatibility_violation<double>(*design, spec, parse_layout("text:16")))};
+        yes_no(!laws::text_compatibility_violation<double>(*design, spec, parse_layout("text:16"))),
+        is_paper_reading(p.name) ? "paper" : "library"};
   return r;
 }
 
+// Every preset in presets() order, each paper reading right after the library reading of the same method.
 inline std::vector<Row> derive_table() {
   std::vector<Row> rows;
-  for (const auto& p : presets()) rows.push_back(classify(p));
+  for (const auto& p : presets()) {
+    if (is_paper_reading(p.name)) continue;
+    rows.push_back(classify(p));
+    for (const auto& r : paper_readings())
+      if (p.name == r.library_preset) rows.push_back(classify(find_preset(r.preset)));
+  }
   return rows;
 }
 
-inline const char* csv_header() { return "design,3d_structure,modality_interval,freq_range,granularity,text_compatible"; }
+inline const char* csv_header() {
+  return "design,reading,3d_structure,modality_interval,freq_range,granularity,text_compatible";
+}
 
 inline std::string csv_line(const Row& r) {
-  return r.design + "," + r.structure_3d + "," + r.modality_interval + "," + r.freq_range + "," + r.granularity + "," +
-         r.text_compatible;
+  return r.design + "," + r.reading + "," + r.structure_3d + "," + r.modality_interval + "," + r.freq_range + "," +
+         r.granularity + "," + r.text_compatible;
 }
 
 // The paper's Table 1 (2510.23095), its ten rows under the presets that implement them; "-" as printed there.

@@ -17,7 +17,7 @@ struct FrequencySettings {
   std::string rope_theta;  // exact decimal text, e.g. "1000000"
   int head_dim = 128;
   int rotary_dim = 128;    // < head_dim for partial rotary
-  std::string allocation;  // "1d", "chunked", "interleaved", "multi-head", "videorope", "hope", "2d"
+  std::string allocation;  // a name of allocation_registry(): "1d", "chunked", "interleaved", "videorope", "2d", ...
   std::string sections;    // allocation sections, e.g. "16,24,24" (pairs per axis; KV heads per axis for multi-head)
 };
 
@@ -73,12 +73,20 @@ inline const std::vector<Preset>& presets() {
        "official V2PE, evaluation stride 64 per 256-token tile (step 1/4)"},
       {"vanilla", "vanilla", {}, {"1000000", 128, 128, "1d", ""}, "1-D RoPE over the flattened sequence"},
       {"il-rope", "il-rope", {}, {"1000000", 128, 128, "interleaved", "24,20,20"},
-       "IL-RoPE as the paper describes it (no public code): text (p,0,0), per-block spatial reset"},
+       "IL-RoPE as the paper describes it (no public code): text (p,0,0), per-block spatial reset; "
+       "allocation: the library's reading (the paper repo's interleave)"},
+      {"il-rope-paper", "il-rope", {}, {"1000000", 128, 128, "il-rope-paper", "24,20,20"},
+       "il-rope with the paper's reading of its allocation (lowest frequencies for t; 2510.23095 sec. 2.3.2), "
+       "not the library's (the paper repo's interleave)"},
       {"omni-rope", "omni-rope", {}, {"1000000", 128, 128, "chunked", "16,24,24"},
        "Omni-RoPE as the OmniGen2 paper defines it: text (p,0,0), per-block spatial reset"},
       {"omni-rope-code", "omni-rope", {{"text_spatial", "index"}}, {"1000000", 128, 128, "chunked", "16,24,24"},
        "Omni-RoPE as the released OmniGen2 code computes it: text (p,p,p)"},
-      {"rope-tie", "rope-tie", {}, {"1000000", 128, 128, "2d", ""}, "Su's RoPE-Tie, integer spacing (W'+1, H'+1)"},
+      {"rope-tie", "rope-tie", {}, {"1000000", 128, 128, "2d", ""},
+       "Su's RoPE-Tie, integer spacing (W'+1, H'+1); frequency split: the library's reading (2d halves)"},
+      {"rope-tie-paper", "rope-tie", {}, {"1000000", 128, 128, "2d-interleaved", ""},
+       "rope-tie with the paper's reading of its frequency split (interleaved between x and y; 2510.23095 Table 1), "
+       "not the library's (2d halves)"},
   };
   return all;
 }

@@ -1,6 +1,6 @@
 // Law 3: a text-only sequence rotates exactly as vanilla 1-D RoPE (the paper's "preservation of textual priors").
 // Source: 2510.23095 sec. 2.4 and Table 1's last column. Claimed by every preset but hope (its temporal band
-// is not rotated, for text too) and il-rope / omni-rope (text (p, 0, 0), as those papers define it).
+// is not rotated, for text too) and il-rope, il-rope-paper / omni-rope (text (p, 0, 0), as those papers define it).
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 

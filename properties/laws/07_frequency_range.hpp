@@ -3,6 +3,7 @@
 
 #include <array>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "reference/frequency/allocation.hpp"
@@ -50,10 +51,13 @@ inline bool axis_has_full_range(const AxisRange& r, int pairs) {
   return r.used() && r.lo <= end && r.hi >= (pairs - 1) - end;
 }
 
-// The first axis (t, h, w order) without the full range, or nullopt when every axis has it.
-inline std::optional<std::string> full_range_violation(const Allocation& a) {
+// The axes of a 2-D design (RoPE-Tie: no time axis, its t column repeats h), the ones law 7 judges there.
+inline constexpr std::array<Axis, 2> kSpatialAxes = {Axis::h, Axis::w};
+
+// The first of `axes` (t, h, w order) without the full range, or nullopt when every one has it.
+inline std::optional<std::string> full_range_violation(const Allocation& a, std::span<const Axis> axes = kAxes) {
   const auto r = axis_ranges(a);
-  for (Axis axis : kAxes) {
+  for (Axis axis : axes) {
     const AxisRange& x = r[static_cast<int>(axis)];
     if (!axis_has_full_range(x, a.pairs()))
       return std::string(1, "thw"[static_cast<int>(axis)]) +
@@ -63,11 +67,12 @@ inline std::optional<std::string> full_range_violation(const Allocation& a) {
   return std::nullopt;
 }
 
-// Granularity (Table 1 "Gran."): no axis loses frequency resolution to channel splitting, i.e. every axis reads
-// every pair (only a per-head allocation can do that within a head count).
-inline bool full_granularity(const Allocation& a) {
-  for (const AxisRange& x : axis_ranges(a))
-    if (x.count != a.pairs()) return false;
+// Granularity (Table 1 "Gran."): no axis loses frequency resolution to channel splitting, i.e. every one of
+// `axes` reads every pair (only a per-head allocation can do that within a head count).
+inline bool full_granularity(const Allocation& a, std::span<const Axis> axes = kAxes) {
+  const auto r = axis_ranges(a);
+  for (Axis axis : axes)
+    if (r[static_cast<int>(axis)].count != a.pairs()) return false;
   return true;
 }
 

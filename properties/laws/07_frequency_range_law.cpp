@@ -1,5 +1,6 @@
 // Law 7: per axis, the highest and lowest frequency it reads; interleaved and multi-head allocations give every
-// axis the full range, chunked, VideoRoPE, HoPE and 2-D ones do not.
+// axis the full range, chunked, VideoRoPE, HoPE, the paper's IL-RoPE and 2-D ones do not (2d-interleaved gives
+// its two axes h and w the full range, and no t).
 // Source: 2510.23095 sec. 2.3.2-2.3.3 (guideline "full frequency utilization"), Figure 3, Table 1 "Range".
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
@@ -29,6 +30,21 @@ TEST(Law07FrequencyRange, PresetRanges) {
   expect(ranges("hope"), {{{-1, -1, 0}, {0, 46, 24}, {1, 47, 24}}});
   expect(ranges("mhrope"), {{{0, 63, 64}, {0, 63, 64}, {0, 63, 64}}});
   expect(ranges("rope-tie"), {{{-1, -1, 0}, {0, 31, 32}, {32, 63, 32}}});
+  // The paper's readings: RoPE-Tie's split interleaved (h even, w odd), IL-RoPE's t on the last 24 pairs.
+  expect(ranges("rope-tie-paper"), {{{-1, -1, 0}, {0, 62, 32}, {1, 63, 32}}});
+  expect(ranges("il-rope-paper"), {{{40, 63, 24}, {0, 38, 20}, {1, 39, 20}}});
+}
+
+// 2d-interleaved over P >= 11 pairs: h reads 0 and P - 1 or P - 2, w reads 1 and P - 1 or P - 2, and
+// 1 <= 0.1 (P - 1) and P - 2 >= 0.9 (P - 1) both hold from P = 11: the two axes of a 2-D design have the full
+// range (t, which a 2-D design does not have, reads nothing). Below 11 pairs w's pair 1 is past the top tenth.
+RC_GTEST_PROP(Law07FrequencyRange, TwoDimensionalInterleavedGivesHAndWTheFullRange, ()) {
+  const int pairs = *rc::gen::inRange(11, 129);
+  const Allocation a = make_allocation("2d-interleaved", "", pairs);
+  const auto v = full_range_violation(a, kSpatialAxes);
+  if (v) RC_FAIL(*v);
+  RC_ASSERT(full_range_violation(a).has_value());  // over all three axes: t reads no pair
+  RC_ASSERT(full_range_violation(make_allocation("2d-interleaved", "", 10), kSpatialAxes).has_value());
 }
 
 // Interleaved with balanced sections (s_h, s_w in {floor(P/3) - 1, floor(P/3)}, t the rest) over P >= 61 pairs:
@@ -52,7 +68,7 @@ RC_GTEST_PROP(Law07FrequencyRange, MultiHeadGivesEveryAxisTheFullRangeAndResolut
 
 // Chunked-style allocations: some axis always misses one end of the spectrum (any sections, any pair count).
 TEST(Law07FrequencyRange, ChunkedStyleAllocationsHaveCounterexamples) {
-  for (const char* name : {"chunked", "videorope", "videorope-repo", "hope", "2d"})
+  for (const char* name : {"chunked", "videorope", "videorope-repo", "hope", "il-rope-paper", "2d", "2d-interleaved"})
     expect_counterexample(std::string("law 7 under ") + name, [name] {
       const RotarySpec spec = *gen::rotary_spec({name}, {64, 4}, false);
       const auto v = full_range_violation(spec.allocation);

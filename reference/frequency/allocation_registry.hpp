@@ -8,9 +8,11 @@
 
 #include "allocation_1d.hpp"
 #include "allocation_2d.hpp"
+#include "allocation_2d_interleaved.hpp"
 #include "allocation_chunked.hpp"
 #include "allocation_hope.hpp"
 #include "allocation_il_rope.hpp"
+#include "allocation_il_rope_paper.hpp"
 #include "allocation_interleaved.hpp"
 #include "allocation_multi_head.hpp"
 #include "allocation_videorope.hpp"
@@ -30,11 +32,13 @@ inline const std::vector<AllocationInfo>& allocation_registry() {
       {"chunked", true, "Qwen2-VL MRoPE: first s_t pairs t, next s_h h, last s_w w"},
       {"interleaved", true, "Qwen3-VL MRoPE-I: h if j%3==1 and j<3*s_h, w if j%3==2 and j<3*s_w, else t"},
       {"il-rope", true, "IL-RoPE as the paper repo re-implements it: the interleaved rule"},
+      {"il-rope-paper", true, "IL-RoPE as the paper reads it: first s_h+s_w pairs h (even) / w (odd), last s_t pairs t"},
       {"videorope", true, "official VideoRoPE: first s_h+s_w pairs h (even) / w (odd), last s_t pairs t"},
       {"videorope-repo", true, "Multimodal-RoPEs VideoRoPE: t, then odd j<2*s_h h, even 2<=j<2*s_w w"},
       {"hope", true, "HoPE: VideoRoPE's spatial pairs, temporal band not rotated"},
       {"multi-head", true, "MHRoPE: sections are KV heads per axis; each head the full spectrum on one axis"},
       {"2d", false, "first half of the pairs h, second half w"},
+      {"2d-interleaved", false, "RoPE-Tie as the paper reads it: even pairs h, odd pairs w"},
   };
   return all;
 }
@@ -57,13 +61,15 @@ inline Allocation make_allocation(std::string_view name, std::string_view sectio
   }
   if (heads && name != "multi-head") check_heads(*heads);
   if (!info->needs_sections) {
-    return name == "1d" ? allocation_1d(pairs) : allocation_2d(pairs);
+    if (name == "1d") return allocation_1d(pairs);
+    return name == "2d" ? allocation_2d(pairs) : allocation_2d_interleaved(pairs);
   }
   if (sections_text.empty()) throw Error("allocation " + quoted_prefix(name) + " needs sections, e.g. 16,24,24");
   const Sections s = parse_sections(sections_text);
   if (name == "chunked") return allocation_chunked(s, pairs);
   if (name == "interleaved") return allocation_interleaved(s, pairs);
   if (name == "il-rope") return allocation_il_rope(s, pairs);
+  if (name == "il-rope-paper") return allocation_il_rope_paper(s, pairs);
   if (name == "videorope") return allocation_videorope(s, pairs);
   if (name == "videorope-repo") return allocation_videorope_repo(s, pairs);
   if (name == "hope") return allocation_hope(s, pairs);

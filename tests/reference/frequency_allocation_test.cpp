@@ -79,6 +79,26 @@ TEST(FrequencyAllocation, IlRopeIsTheInterleavedRule) {
   EXPECT_EQ(a.map(), repeat("thw", 20) + "tttt");
 }
 
+// The paper's reading of IL-RoPE (lowest frequencies for t): the first s_h + s_w pairs alternate h (even j) and
+// w (odd j), the last s_t pairs read t. Maps written out pair by pair, pair 0 first.
+TEST(FrequencyAllocation, IlRopePaperReservesTheLowestFrequenciesForTime) {
+  EXPECT_EQ(make_allocation("il-rope-paper", "2,2,2", 6).map(), "hwhwtt");
+  // 5 spatial pairs: h at 0, 2, 4 and w at 1, 3 (the parity decides, as in official VideoRoPE); t at 5..7.
+  EXPECT_EQ(make_allocation("il-rope-paper", "3,3,2", 8).map(), "hwhwhttt");
+  EXPECT_EQ(make_allocation("il-rope-paper", "1,0,0", 1).map(), "t");
+  const Allocation a = make_allocation("il-rope-paper", "24,20,20", 64);
+  EXPECT_EQ(a.name(), "il-rope-paper");
+  // pairs 0..39 "hw" x 20, pairs 40..63 t x 24
+  EXPECT_EQ(a.map(), "hwhwhwhwhwhwhwhwhwhwhwhwhwhwhwhwhwhwhwhwtttttttttttttttttttttttt");
+  EXPECT_EQ(a.counts(), (std::array<int, 4>{24, 20, 20, 0}));
+  EXPECT_EQ(a.key_axis(0, 39), Axis::w);
+  EXPECT_EQ(a.key_axis(0, 40), Axis::t);
+  EXPECT_EQ(preset_map("il-rope-paper"), a.map());
+  EXPECT_NE(preset_map("il-rope-paper"), preset_map("il-rope"));  // the library's reading: the interleave
+  EXPECT_THROW(make_allocation("il-rope-paper", "24,20,19", 64), Error);  // sections must cover the pairs
+  EXPECT_THROW(make_allocation("il-rope-paper", "", 64), Error);
+}
+
 // MHRoPE [2,3,3] KV heads: with 16 query heads over 8 KV heads (group 2) query heads 0-3 t, 4-9 h, 10-15 w.
 TEST(FrequencyAllocation, MultiHeadPerQueryHead) {
   EXPECT_EQ(preset_map("mhrope", {std::nullopt, std::nullopt, HeadCounts{16, 8}}), "tttthhhhhhwwwwww");
@@ -99,6 +119,21 @@ TEST(FrequencyAllocation, OneAndTwoDimensional) {
   EXPECT_EQ(preset_map("v2pe"), repeat("t", 64));
   EXPECT_EQ(preset_map("rope-tie"), repeat("h", 32) + repeat("w", 32));
   EXPECT_EQ(make_allocation("2d", "", 5).map(), "hhwww");
+}
+
+// The paper's reading of RoPE-Tie (split interleaved between x and y): even pairs h, odd pairs w; an odd count
+// gives h the larger half. Maps written out pair by pair, pair 0 first.
+TEST(FrequencyAllocation, TwoDimensionalInterleavedAlternatesHAndW) {
+  EXPECT_EQ(make_allocation("2d-interleaved", "", 1).map(), "h");
+  EXPECT_EQ(make_allocation("2d-interleaved", "", 5).map(), "hwhwh");
+  EXPECT_EQ(make_allocation("2d-interleaved", "", 8).map(), "hwhwhwhw");
+  EXPECT_EQ(make_allocation("2d-interleaved", "16,24,24", 8).map(), "hwhwhwhw");  // takes no sections: ignored
+  EXPECT_EQ(preset_map("rope-tie-paper"), "hwhwhwhwhwhwhwhwhwhwhwhwhwhwhwhwhwhwhwhwhwhwhwhwhwhwhwhwhwhwhwhw");
+  const Allocation a = make_allocation("2d-interleaved", "", 64);
+  EXPECT_EQ(a.name(), "2d-interleaved");
+  EXPECT_EQ(a.counts(), (std::array<int, 4>{0, 32, 32, 0}));
+  EXPECT_EQ(a.query_axis(0, 62), Axis::h);
+  EXPECT_EQ(a.query_axis(0, 63), Axis::w);
 }
 
 TEST(FrequencyAllocation, EveryPresetBuilds) {

@@ -30,10 +30,11 @@ std::vector<Position3> diagonal_positions(const std::vector<std::int64_t>& p) {
   return out;
 }
 
-const std::vector<std::string> kAllocations = {"1d", "chunked", "interleaved", "il-rope", "videorope",
-                                               "videorope-repo", "hope", "2d"};
+const std::vector<std::string> kAllocations = {"1d", "chunked", "interleaved", "il-rope", "il-rope-paper", "videorope",
+                                               "videorope-repo", "hope", "2d", "2d-interleaved"};
 std::string sections_for(const std::string& a) {
-  return a == "1d" || a == "2d" ? "" : a == "interleaved" || a == "il-rope" ? "24,20,20" : "16,24,24";
+  if (a == "1d" || a == "2d" || a == "2d-interleaved") return "";
+  return a == "interleaved" || a == "il-rope" || a == "il-rope-paper" ? "24,20,20" : "16,24,24";
 }
 
 TEST(Rotation, PositionZeroIsIdentity) {
