@@ -72,7 +72,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } catch (const Error&) {
     return 0;
   }
-  const std::int64_t pad = rules.padding == PaddingConvention::transformers4 ? 1 : 0;
+  const std::int64_t pad = rules.padding.pad_value;
   for (std::int64_t b = 0; b < x.batch; ++b) {
     std::int64_t max = INT64_MIN, real = 0;
     for (std::int64_t i = 0; i < x.length; ++i) {
@@ -89,12 +89,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       for (int a = 0; a < 3; ++a) max = std::max(max, x.at(a, b, i));
     }
     if (real != x.real_tokens[static_cast<std::size_t>(b)]) __builtin_trap();
-    const std::int64_t divisor = rules.padding == PaddingConvention::transformers4 ? x.length : real;
+    const std::int64_t divisor = rules.padding.delta_over_padded_length ? x.length : real;
     std::int64_t next = max + 1;
     const bool text_only = !in.image_grid_thw && !in.video_grid_thw;
-    if (text_only && rules.padding == PaddingConvention::transformers4 && real < x.length) next = std::max(next, pad + 1);
+    if (text_only && rules.padding.text_only_branch && real < x.length) next = std::max(next, pad + 1);
     // The spatial-extent rule's next position is also max + 1 (decoding continues past the largest position).
-    if (x.rope_deltas[static_cast<std::size_t>(b)] != next - divisor) __builtin_trap();
+    const std::int64_t delta = rules.padding.delta_clamped_at_zero ? std::max<std::int64_t>(next - divisor, 0) : next - divisor;
+    if (x.rope_deltas[static_cast<std::size_t>(b)] != delta) __builtin_trap();
   }
   return 0;
 }

@@ -176,6 +176,30 @@ void write_json(std::ostream& out, const RotationJob& job, const CheckOptions& o
   out << (r.worst.empty() ? "]\n}\n" : "\n  ]\n}\n");
 }
 
+// Judges Y against X; the exit status: 0 within the bound, 1 not.
+int run_check(std::ostream& out, const CheckOptions& o) {
+  const RotationJob job = load_rotation_job(o.job);
+  const auto y = std::make_shared<const npy::MappedArray>(o.output_path);
+  if (y->shape != job.input->shape)
+    throw Error(o.output_path + ": shape " + npy::shape_string(y->shape) + " differs from the input's " +
+                npy::shape_string(job.input->shape));
+  const judge::BitsReader got = reordered(job.layout, judged_bits(y, job.dtype));
+  judge::Options jo = o.job.judge_options();
+  jo.max_ulp = o.max_ulp;
+  jo.worst = static_cast<std::size_t>(o.worst);
+  // Every row shares one shape, so the rows are judged as one [batch*tokens, heads, head_dim] tensor.
+  const ComparisonReport report = judge::check(job.problem(), job.input_values(), got, jo);
+  std::optional<ConventionReport> conv;
+  if (o.convention != "exact")
+    conv = judge_convention(job, o.convention, all_bits(got, y->size()), o.max_ulp);
+  if (o.json)
+    write_json(out, job, o, report, conv ? &*conv : nullptr);
+  else
+    write_text(out, job, o, report, conv ? &*conv : nullptr);
+  const bool passed = conv ? conv->over_bound == 0 && !report.all_zero_output : report.passed();
+  return passed ? 0 : 1;
+}
+
 }  // namespace
 
 Command add_check_command(CLI::App& app) {
@@ -216,26 +240,12 @@ Command add_check_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::IsMember(conventions));
   return {sub, [opts](std::ostream& out) {
-            const RotationJob job = load_rotation_job(opts->job);
-            const auto y = std::make_shared<const npy::MappedArray>(opts->output_path);
-            if (y->shape != job.input->shape)
-              throw Error(opts->output_path + ": shape " + npy::shape_string(y->shape) + " differs from the input's " +
-                          npy::shape_string(job.input->shape));
-            const judge::BitsReader got = judged_bits(y, job.dtype);
-            judge::Options jo = opts->job.judge_options();
-            jo.max_ulp = opts->max_ulp;
-            jo.worst = static_cast<std::size_t>(opts->worst);
-            // Every row shares one shape, so the rows are judged as one [batch*tokens, heads, head_dim] tensor.
-            const ComparisonReport report = judge::check(job.problem(), job.input_values(), got, jo);
-            std::optional<ConventionReport> conv;
-            if (opts->convention != "exact")
-              conv = judge_convention(job, opts->convention, all_bits(got, y->size()), opts->max_ulp);
-            if (opts->json)
-              write_json(out, job, *opts, report, conv ? &*conv : nullptr);
-            else
-              write_text(out, job, *opts, report, conv ? &*conv : nullptr);
-            const bool passed = conv ? conv->over_bound == 0 && !report.all_zero_output : report.passed();
-            return passed ? 0 : 1;
+            try {
+              return run_check(out, *opts);
+            } catch (...) {
+              if (opts->json) write_json_error(out, describe_exception(std::current_exception()));
+              throw;  // the one line on stderr and exit status 2, as for every subcommand
+            }
           }};
 }
 

@@ -1,6 +1,7 @@
 // The mmrope command line as a function, so tests run it in-process with captured output.
 #pragma once
 
+#include <exception>
 #include <functional>
 #include <iosfwd>
 #include <string>
@@ -20,6 +21,12 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
 // mmrope::Error shows its message; std::bad_alloc and std::length_error say the input asks for too much
 // memory; any other exception is reported as an internal error with its (shortened, one-line) what().
 int run_reporting_errors(std::string_view context, const std::function<int()>& action, std::ostream& err);
+
+// The one-line message run_reporting_errors gives for an exception (without the "mmrope CONTEXT: error: " prefix).
+std::string describe_exception(const std::exception_ptr& e);
+
+// The JSON report of a run that could not judge (exit status 2): {"passed": false, "exit_status": 2, "error": ...}.
+void write_json_error(std::ostream& out, const std::string& message);
 
 // Each subcommand registers itself on the app and sets `action` to what runs when it is chosen.
 struct Command {

@@ -146,9 +146,7 @@ void HfInputOptions::add_to(CLI::App& app) {
 
 std::string HfPositions::summary() const {
   return std::string(hf::to_string(config.family)) + " rules of transformers " + version + " (" + version_source +
-         "): preset " + rules.preset + ", padding " +
-         (rules.padding == PaddingConvention::transformers4 ? "transformers-4 (pads 1, delta over the padded length)"
-                                                            : "transformers-5 (pads 0, delta over the real tokens)");
+         "): preset " + rules.preset + ", padding " + rules.padding.name();
 }
 
 HfPositions load_hf_positions(const HfInputOptions& o) {

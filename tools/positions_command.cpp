@@ -90,7 +90,7 @@ void write_hf_json(std::ostream& out, const HfPositions& p) {
   out << "{\n  \"source\": \"hf-inputs\",\n  \"model\": \"" << hf::to_string(p.config.family) << "\",\n  \"transformers\": \""
       << p.version << "\",\n  \"rules\": \"" << p.summary() << "\",\n  \"preset\": \"" << p.rules.preset
       << "\",\n  \"padding_convention\": \""
-      << (p.rules.padding == PaddingConvention::transformers4 ? "transformers-4" : "transformers-5") << "\",\n";
+      << p.rules.padding.name().substr(0, p.rules.padding.name().find(' ')) << "\",\n";
   out << "  \"position_ids\": [";
   for (int a = 0; a < 3; ++a) {
     out << (a ? ",\n    [" : "\n    [");

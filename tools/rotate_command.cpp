@@ -32,7 +32,7 @@ Command add_rotate_command(CLI::App& app) {
                 for (std::size_t k = 0; k < item; ++k) bytes[i * item + k] = static_cast<std::uint8_t>(bits[i] >> (8 * k));
               writer.write(first, bytes);
             };
-            judge::rotate(job.problem(), job.input_values(), write, opts->judge_options());
+            judge::rotate(job.problem(), job.input_values(), reordered(job.layout, judge::BitsWriter(write)), opts->judge_options());
             writer.close();
             out << "wrote " << *output << ": " << npy::shape_string(job.input->shape) << " " << to_string(job.dtype)
                 << (opts->backward ? " (backward)" : "") << "\n";

@@ -30,6 +30,20 @@ std::vector<std::vector<Position3>> positions_from_layouts(const RotationJobOpti
   return out;
 }
 
+// How many tokens the positions describe, for the hint that heads and tokens may be swapped; -1 when unknown.
+std::int64_t positions_token_count(const RotationJobOptions& o) {
+  try {
+    if (!o.positions_path.empty()) {
+      const auto p = npy::read_npy(o.positions_path);
+      return p.shape.empty() ? -1 : p.shape.back();
+    }
+    if (o.layouts.empty()) return -1;
+    return o.design.build()->token_total(parse_layout(o.layouts[0]));
+  } catch (const Error&) {
+    return -1;
+  }
+}
+
 }  // namespace
 
 void RotationJobOptions::add_to(CLI::App& app) {
@@ -46,6 +60,12 @@ void RotationJobOptions::add_to(CLI::App& app) {
   app.add_option("--input", input_path, "X.npy: [tokens, heads, head_dim] or [batch, tokens, heads, head_dim]; float16/32/64, "
                                         "or bf16 bit patterns as uint16/int16")
       ->required();
+  app.add_option("--input-layout", input_layout,
+                 "How X orders its axes: bshd [batch, tokens, heads, head_dim], bhsd [batch, heads, tokens, head_dim] "
+                 "(Hugging Face's q and k), sbhd [tokens, batch, heads, head_dim], thd [tokens, heads, head_dim]; "
+                 "3-D bshd is [tokens, heads, head_dim], 3-D bhsd [heads, tokens, head_dim]. Y has the same layout")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"bshd", "bhsd", "sbhd", "thd"}));
   app.add_option("--dtype", dtype, "The output dtype")->capture_default_str()->check(CLI::IsMember({"f32", "f16", "bf16"}));
   app.add_flag("--backward", backward, "Apply R^T (the gradient dx = R^T dy) instead of R");
   app.add_option("--tensor", tensor, "query or key: which heads multi-head RoPE maps (a query head follows KV head i / (HQ/HKV))")
@@ -97,12 +117,12 @@ RotationJob load_rotation_job(const RotationJobOptions& o) {
                 " is not [tokens, heads, head_dim] or [batch, tokens, heads, head_dim]");
   for (auto d : s)
     if (d <= 0 || d > (std::int64_t{1} << 30)) throw Error(o.input_path + ": every dimension must be in [1, 2^30], shape " + npy::shape_string(s));
+  job.layout = TensorLayout::from_shape(s, parse_input_layout(o.input_layout), o.input_path);
   if (!npy::is_floating(x.type) && x.type != npy::ElementType::uint16 && x.type != npy::ElementType::int16)
     throw Error(o.input_path + ": input must be float16, float32, float64, or bf16 bit patterns as uint16/int16, not " +
                 std::string(npy::to_string(x.type)));
-  job.batch = s.size() == 4 ? static_cast<int>(s[0]) : 1;
-  const std::size_t off = s.size() - 3;
-  job.row_shape = {static_cast<int>(s[off]), static_cast<int>(s[off + 1]), static_cast<int>(s[off + 2])};
+  job.batch = static_cast<int>(job.layout.batch);
+  job.row_shape = {static_cast<int>(job.layout.tokens), static_cast<int>(job.layout.heads), static_cast<int>(job.layout.head_dim)};
   job.dtype = parse_dtype(o.dtype == "f32" ? "fp32" : o.dtype == "f16" ? "fp16" : "bf16");
   job.role = o.tensor == "key" ? TensorRole::key : TensorRole::query;
 
@@ -122,14 +142,18 @@ RotationJob load_rotation_job(const RotationJobOptions& o) {
     if (index.batch != job.batch || index.length != job.row_shape.tokens)
       throw Error(o.input_path + ": " + std::to_string(job.batch) + " rows of " + std::to_string(job.row_shape.tokens) +
                   " tokens, but input_ids in " + o.hf.inputs_path + " is [" + std::to_string(index.batch) + ", " +
-                  std::to_string(index.length) + "]");
+                  std::to_string(index.length) + "]" + job.layout.hint_for_tokens(s, index.length));
     for (std::int64_t b = 0; b < index.batch; ++b) job.positions.push_back(index.row_positions(b));
     job.label = hf->rules.preset + " (" + o.hf.config_path + ", transformers " + hf->version + ")";
     job.hf_summary = hf->summary();
   } else {
-    job.positions = o.positions_path.empty() ? positions_from_layouts(o, job.batch, job.row_shape.tokens)
-                                             : read_positions_file(o.positions_path, job.batch, job.row_shape.tokens,
-                                                                   parse_positions_kind(o.positions_kind));
+    try {
+      job.positions = o.positions_path.empty() ? positions_from_layouts(o, job.batch, job.row_shape.tokens)
+                                               : read_positions_file(o.positions_path, job.batch, job.row_shape.tokens,
+                                                                     parse_positions_kind(o.positions_kind));
+    } catch (const Error& e) {
+      throw Error(e.what() + job.layout.hint_for_tokens(s, positions_token_count(o)));
+    }
     job.label = o.design.preset;
   }
   job.backward = o.backward;
@@ -150,12 +174,13 @@ judge::Problem RotationJob::problem() const {
 
 judge::ValueReader RotationJob::input_values() const {
   std::shared_ptr<const npy::MappedArray> x = input;
-  if (npy::is_floating(x->type)) return [x](std::int64_t first, std::span<double> out) { x->read_values(first, out); };
-  return [x](std::int64_t first, std::span<double> out) {
+  if (npy::is_floating(x->type))
+    return reordered(layout, judge::ValueReader([x](std::int64_t first, std::span<double> out) { x->read_values(first, out); }));
+  return reordered(layout, judge::ValueReader([x](std::int64_t first, std::span<double> out) {
     std::vector<std::uint32_t> bits(out.size());
     x->read_bits(first, bits);
     for (std::size_t i = 0; i < out.size(); ++i) out[i] = decode_bits(bits[i] & 0xffffu, DType::bf16);
-  };
+  }));
 }
 
 std::vector<std::uint32_t> RotationJob::emulate(Convention convention) const {

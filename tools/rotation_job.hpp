@@ -9,6 +9,7 @@
 #include "design_options.hpp"
 #include "hf_inputs.hpp"
 #include "npy.hpp"
+#include "tensor_layout.hpp"
 #include "reference/frequency/preset_rotary.hpp"
 #include "reference/emulation/emulated_rotation.hpp"
 #include "reference/judge/judge_engine.hpp"
@@ -24,6 +25,7 @@ struct RotationJobOptions {
   std::string positions_path;        // instead of layouts: [tokens], [3, tokens], [batch, tokens] or [3, batch, tokens]
   std::string positions_kind = "auto";  // auto, 1d or thw: how --positions reads (positions_file.hpp)
   std::string input_path;
+  std::string input_layout = "bshd";  // how X (and Y) order their axes
   std::string dtype = "bf16";
   bool backward = false;
   std::string tensor = "query";
@@ -44,6 +46,7 @@ struct RotationJob {
   std::shared_ptr<const npy::MappedArray> input;
   int batch = 1;              // 1 for a [tokens, heads, head_dim] input
   TensorShape row_shape;      // [tokens, heads, head_dim] of one row
+  TensorLayout layout;        // how the file orders [batch, tokens, heads, head_dim]
   DType dtype = DType::bf16;
   TensorRole role = TensorRole::query;
   RotarySpec spec;
@@ -53,9 +56,9 @@ struct RotationJob {
   std::string hf_summary;  // with --hf-inputs: which transformers rules gave the positions
 
   judge::Problem problem() const;
-  // X's values in C order: floats as they are, bf16 bit patterns decoded exactly.
+  // X's values in [batch, tokens, heads, head_dim] order: floats as they are, bf16 bit patterns decoded exactly.
   judge::ValueReader input_values() const;
-  // What a named lower-precision convention gives for the same X, in X's C order.
+  // What a named lower-precision convention gives for the same X, in [batch, tokens, heads, head_dim] order.
   std::vector<std::uint32_t> emulate(Convention convention) const;
 };
 

@@ -198,9 +198,8 @@ RopeIndex rope_index(const RopeIndexInputs& in, const ModelConfig& config, const
   out.kinds.assign(static_cast<std::size_t>(in.batch * in.length), TokenKind::pad);
   GridCursor images{"image", "image_grid_thw", &in.image_grid_thw};
   GridCursor videos{"video", "video_grid_thw", &in.video_grid_thw};
-  const std::int64_t pad_value = rules.padding == PaddingConvention::transformers4 ? 1 : 0;
-  const bool text_only_branch =
-      rules.padding == PaddingConvention::transformers4 && !in.image_grid_thw && !in.video_grid_thw;
+  const std::int64_t pad_value = rules.padding.pad_value;
+  const bool text_only_branch = rules.padding.text_only_branch && !in.image_grid_thw && !in.video_grid_thw;
   for (std::int64_t b = 0; b < in.batch; ++b) {
     const RealSpan span = real_span(in, b);
     Sequence seq = derive_layout(in, b, span, config, images, videos);
@@ -221,12 +220,12 @@ RopeIndex rope_index(const RopeIndexInputs& in, const ModelConfig& config, const
       for (int a = 0; a < 3; ++a)
         out.position_ids[static_cast<std::size_t>((a * in.batch + b) * in.length + i)] = to_int64(p[static_cast<Axis>(a)], b, i);
     }
-    const std::int64_t divisor = rules.padding == PaddingConvention::transformers4 ? in.length : span.count;
+    const std::int64_t divisor = rules.padding.delta_over_padded_length ? in.length : span.count;
     std::int64_t next = to_int64(row.next_position, b, in.length);
     // 4.x without grids takes its text-only branch: the maximum runs over the pads' 1 as well, which matters
     // only for a padded row of a single token.
     if (text_only_branch && span.count < in.length) next = std::max(next, pad_value + 1);
-    out.rope_deltas.push_back(next - divisor);
+    out.rope_deltas.push_back(rules.padding.delta_clamped_at_zero ? std::max<std::int64_t>(next - divisor, 0) : next - divisor);
     out.layouts.push_back(std::move(seq));
     out.padding.push_back(span.side);
     out.real_tokens.push_back(span.count);

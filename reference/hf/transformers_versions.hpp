@@ -44,12 +44,32 @@ inline Version parse_version(std::string_view text) {
   return v;
 }
 
+// What a release's get_rope_index does with padding. 4.x: pads 1, delta over the padded length, a text-only
+// branch for batches without grids; 5.3+: pads 0, delta over the real tokens; 5.2.0 sits between: pads 0, delta
+// over the padded length, no text-only branch, and for Qwen2-VL the delta clamped at 0 (`max(..., 0)`).
+struct PaddingRules {
+  std::int64_t pad_value = 1;
+  bool delta_over_padded_length = true;
+  bool text_only_branch = true;
+  bool delta_clamped_at_zero = false;
+  friend bool operator==(const PaddingRules&, const PaddingRules&) = default;
+  std::string name() const {
+    if (pad_value == 1) return "transformers-4 (pads 1, delta over the padded length)";
+    if (!delta_over_padded_length) return "transformers-5 (pads 0, delta over the real tokens)";
+    return std::string("transformers-5.2 (pads 0, delta over the padded length") + (delta_clamped_at_zero ? ", clamped at 0)" : ")");
+  }
+};
+inline constexpr PaddingRules kPadding4{1, true, true, false};
+inline constexpr PaddingRules kPadding5{0, false, false, false};
+inline constexpr PaddingRules kPadding5_2{0, true, false, false};
+inline constexpr PaddingRules kPadding5_2Clamped{0, true, false, true};
+
 // The rules one range of releases applies for one model family.
 struct VersionRules {
   ModelFamily family;
   Version first, last;            // inclusive; `last` is the newest release this range was checked to hold for
   std::string preset;             // the preset whose design computes exactly these positions; empty: refused
-  PaddingConvention padding;      // padded slots and the rope delta's denominator
+  PaddingRules padding;           // padded slots, the rope delta's denominator, the text-only branch
   std::string_view what_changed;  // what starts at `first`, and where in transformers it came from (or why it is refused)
 };
 

@@ -77,6 +77,13 @@ TEST(HfRopeIndex, Qwen2VlBatchUnderTransformers5) {
   expect_row(x, 1, {0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4}, {0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4}, {0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4}, 5 - 5);
 }
 
+// 5.2.0: pads 0 but the delta still over the padded length, and Qwen2-VL clamps it at 0: max(8 - 11, 0), max(5 - 11, 0).
+TEST(HfRopeIndex, Qwen2VlBatchUnderTransformers5Point2) {
+  const auto x = rope_index(qwen2_batch(), config(ModelFamily::qwen2_vl), rules(ModelFamily::qwen2_vl, "5.2.0"));
+  expect_row(x, 0, {0, 1, 2, 3, 3, 3, 3, 3, 3, 6, 7}, {0, 1, 2, 3, 3, 3, 4, 4, 4, 6, 7}, {0, 1, 2, 3, 4, 5, 3, 4, 5, 6, 7}, 0);
+  expect_row(x, 1, {0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4}, {0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4}, {0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4}, 0);
+}
+
 // Qwen2.5-VL: a <vs> | video (4, 4, 4) -> 4 frames of 2 x 2 | <ve> b, at fps 2.4: second_per_grid = float32(2 / 2.4)
 // = 0.833333313465118408203125 (just below 5/6), tokens_per_second 2. S = 2; frame k: t = 2 + off[k], h, w = 2 + {0, 1}.
 //   4.49   trunc(fl32(fl32(k s) 2)):  k s = 0.8333333, 1.6666666, 2.4999999 -> fl32 2.5; x2 = 1.67, 3.33, 5.0 -> 0, 1, 3, 5
@@ -190,12 +197,15 @@ TEST(HfRopeIndex, Qwen3VlFramesAndImageOnlyRow) {
   const auto v5 = rope_index(qwen3_batch(), c, rules(ModelFamily::qwen3_vl, "5.24.0"));
   expect_row(v5, 0, t0, h0, w0, 17 - 21);
   expect_row(v5, 1, row1({0, 1, 1, 1, 1, 3}, 0), row1({0, 1, 1, 2, 2, 3}, 0), row1({0, 1, 2, 1, 2, 3}, 0), 4 - 6);
+  // 5.2.0: pads 0, the delta over the padded length 21, not clamped for Qwen3-VL.
+  const auto v52 = rope_index(qwen3_batch(), c, rules(ModelFamily::qwen3_vl, "5.2.0"));
+  expect_row(v52, 1, row1({0, 1, 1, 1, 1, 3}, 0), row1({0, 1, 1, 2, 2, 3}, 0), row1({0, 1, 2, 1, 2, 3}, 0), 4 - 21);
 }
 
 // Text only, no grids: 4.x takes its text-only branch, whose maximum includes the pads' 1. Row 1 is one real token
 // after 3 pads: positions (1, 1, 1, 0); max = 1, so delta = 1 + 1 - 4 = -2 (the general walk would give 0 + 1 - 4).
 // 5.x: pads 0, delta = 1 - 1 = 0.
-TEST(HfRopeIndex, TextOnlyRowsUnderBothConventions) {
+TEST(HfRopeIndex, TextOnlyRowsUnderEachConvention) {
   auto in = inputs({{5, 6, 7, 8}, {PAD, PAD, PAD, 9}});
   in.attention_mask = std::vector<std::int64_t>{1, 1, 1, 1, 0, 0, 0, 1};
   const auto v4 = rope_index(in, config(ModelFamily::qwen2_vl), rules(ModelFamily::qwen2_vl, "4.57.6"));
@@ -203,6 +213,9 @@ TEST(HfRopeIndex, TextOnlyRowsUnderBothConventions) {
   expect_row(v4, 1, {1, 1, 1, 0}, {1, 1, 1, 0}, {1, 1, 1, 0}, -2);
   const auto v5 = rope_index(in, config(ModelFamily::qwen2_vl), rules(ModelFamily::qwen2_vl, "5.24.0"));
   expect_row(v5, 1, {0, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 0, 0}, 0);
+  // 5.2.0 (Qwen2.5-VL, no clamp): no text-only branch, pads 0, delta = 1 - 4 over the padded length.
+  const auto v52 = rope_index(in, config(ModelFamily::qwen2_5_vl), rules(ModelFamily::qwen2_5_vl, "5.2.0"));
+  expect_row(v52, 1, {0, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 0, 0}, 1 - 4);
 }
 
 // Grids are consumed across the batch in order: row 1's image is image_grid_thw row 1.
@@ -287,20 +300,28 @@ TEST(TransformersVersions, EveryRangeBoundaryPicksItsRules) {
     ModelFamily family;
     const char* version;
     const char* preset;
-    PaddingConvention padding;
+    PaddingRules padding;
   };
   using F = ModelFamily;
-  using P = PaddingConvention;
+  // The boundaries were checked by running each release's own get_rope_index on random batches (docs/layout-rules.md 1.6).
   const Case cases[] = {
-      {F::qwen2_vl, "4.45.0", "qwen2-vl", P::transformers4},         {F::qwen2_vl, "5.2.3", "qwen2-vl", P::transformers4},
-      {F::qwen2_vl, "5.6.0", "qwen2-vl-hf5", P::transformers5},      {F::qwen2_vl, "5.24.1", "qwen2-vl-hf5", P::transformers5},
-      {F::qwen2_5_vl, "4.49.0", "qwen2.5-vl-hf4.49", P::transformers4},
-      {F::qwen2_5_vl, "4.50.0", "qwen2.5-vl-int-truncated", P::transformers4},
-      {F::qwen2_5_vl, "4.57.6", "qwen2.5-vl-int-truncated", P::transformers4},
-      {F::qwen2_5_vl, "5.6.0", "qwen2.5-vl-hf5", P::transformers5},  {F::qwen2_5_vl, "5.17.0", "qwen2.5-vl-hf5", P::transformers5},
-      {F::qwen2_5_vl, "5.18.0", "qwen2.5-vl-hf5.18", P::transformers5},
-      {F::qwen2_5_vl, "5.24.0", "qwen2.5-vl-hf5.18", P::transformers5},
-      {F::qwen3_vl, "4.57.6", "qwen3-vl", P::transformers4},         {F::qwen3_vl, "5.3.0", "qwen3-vl", P::transformers5},
+      {F::qwen2_vl, "4.45.0", "qwen2-vl", kPadding4},
+      {F::qwen2_vl, "5.1.0", "qwen2-vl", kPadding4},
+      {F::qwen2_vl, "5.2.0", "qwen2-vl", kPadding5_2Clamped},
+      {F::qwen2_vl, "5.6.0", "qwen2-vl-hf5", kPadding5},
+      {F::qwen2_vl, "5.24.1", "qwen2-vl-hf5", kPadding5},
+      {F::qwen2_5_vl, "4.49.0", "qwen2.5-vl-hf4.49", kPadding4},
+      {F::qwen2_5_vl, "4.51.3", "qwen2.5-vl-hf4.49", kPadding4},
+      {F::qwen2_5_vl, "4.52.1", "qwen2.5-vl-int-truncated", kPadding4},
+      {F::qwen2_5_vl, "5.1.0", "qwen2.5-vl-int-truncated", kPadding4},
+      {F::qwen2_5_vl, "5.2.0", "qwen2.5-vl-int-truncated", kPadding5_2},
+      {F::qwen2_5_vl, "5.6.0", "qwen2.5-vl-hf5", kPadding5},
+      {F::qwen2_5_vl, "5.17.0", "qwen2.5-vl-hf5", kPadding5},
+      {F::qwen2_5_vl, "5.18.0", "qwen2.5-vl-hf5.18", kPadding5},
+      {F::qwen2_5_vl, "5.24.0", "qwen2.5-vl-hf5.18", kPadding5},
+      {F::qwen3_vl, "4.57.6", "qwen3-vl", kPadding4},
+      {F::qwen3_vl, "5.2.0", "qwen3-vl", kPadding5_2},
+      {F::qwen3_vl, "5.4.0", "qwen3-vl", kPadding5},
   };
   for (const auto& c : cases) {
     const auto& r = rules_for(c.family, parse_version(c.version));
@@ -321,11 +342,13 @@ TEST(TransformersVersions, RefusedAndUnknownReleasesListTheRanges) {
   };
   EXPECT_NE(message(ModelFamily::qwen2_5_vl, "5.4.0").find("refused"), std::string::npos);
   EXPECT_NE(message(ModelFamily::qwen2_vl, "5.3.0").find("#45381"), std::string::npos);
+  EXPECT_NE(message(ModelFamily::qwen2_5_vl, "5.5.4").find("refused"), std::string::npos);
   const std::string future = message(ModelFamily::qwen2_5_vl, "5.25.0");
   EXPECT_NE(future.find("outside the ranges mmrope knows for qwen2.5-vl"), std::string::npos) << future;
   EXPECT_NE(future.find("5.18.0 to 5.24.x"), std::string::npos) << future;
   EXPECT_NE(message(ModelFamily::qwen2_5_vl, "4.48.0").find("outside"), std::string::npos);  // before Qwen2.5-VL existed
   EXPECT_NE(message(ModelFamily::qwen3_vl, "4.56.0").find("outside"), std::string::npos);
+  EXPECT_NE(message(ModelFamily::qwen3_vl, "5.3.0").find("refused"), std::string::npos);  // no per-frame split yet
   EXPECT_EQ(newest_rules(ModelFamily::qwen2_5_vl).preset, "qwen2.5-vl-hf5.18");
 }
 

@@ -9,6 +9,8 @@
 #include <random>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "cli_runner.hpp"
 #include "npy.hpp"
 
@@ -225,6 +227,88 @@ TEST_F(CheckCommand, TruncatedFileAndNonFiniteBoundExitTwo) {
     EXPECT_EQ(r.status, 2) << bound;
     EXPECT_NE(r.err.find("max-ulp"), std::string::npos) << r.err;
   }
+}
+
+}  // namespace
+}  // namespace mmrope
+
+namespace mmrope {
+namespace {
+
+namespace fs = std::filesystem;
+
+// [batch 2, tokens 11, heads 3, head_dim 8] written as bhsd (HF's q layout): element (b, s, h, d) of the bshd
+// tensor sits at ((b * 3 + h) * 11 + s) * 8 + d. Rotating the bhsd file with --input-layout bhsd must give, bit
+// for bit, the bhsd transpose of rotating the bshd file.
+TEST(InputLayout, BhsdAndSbhdRotateAsTheirBshdTranspose) {
+  const fs::path dir = fs::temp_directory_path() / ("mmrope_layout_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  auto path = [&](const std::string& n) { return (dir / n).string(); };
+  const std::int64_t B = 2, S = 11, H = 3, D = 8;
+  std::vector<float> bshd(static_cast<std::size_t>(B * S * H * D)), bhsd(bshd.size()), sbhd(bshd.size());
+  for (std::int64_t b = 0; b < B; ++b)
+    for (std::int64_t s = 0; s < S; ++s)
+      for (std::int64_t h = 0; h < H; ++h)
+        for (std::int64_t d = 0; d < D; ++d) {
+          const float v = static_cast<float>(((b * 131 + s * 17 + h * 7 + d * 3) % 29) - 14) / 8.0f;
+          bshd[static_cast<std::size_t>(((b * S + s) * H + h) * D + d)] = v;
+          bhsd[static_cast<std::size_t>(((b * H + h) * S + s) * D + d)] = v;
+          sbhd[static_cast<std::size_t>(((s * B + b) * H + h) * D + d)] = v;
+        }
+  npy::write_npy(path("bshd.npy"), npy::make_array({B, S, H, D}, std::span<const float>(bshd)));
+  npy::write_npy(path("bhsd.npy"), npy::make_array({B, H, S, D}, std::span<const float>(bhsd)));
+  npy::write_npy(path("sbhd.npy"), npy::make_array({S, B, H, D}, std::span<const float>(sbhd)));
+  const std::vector<std::string> common = {"--preset", "vanilla", "--layout", "text:11", "--dtype", "bf16"};
+  auto rotate = [&](const std::string& in, const std::string& out, const std::string& layout) {
+    std::vector<std::string> args = {"rotate", "--input", path(in), "--output", path(out), "--input-layout", layout};
+    args.insert(args.end(), common.begin(), common.end());
+    return run_cli(args);
+  };
+  ASSERT_EQ(rotate("bshd.npy", "y_bshd.npy", "bshd").status, 0);
+  auto r = rotate("bhsd.npy", "y_bhsd.npy", "bhsd");
+  ASSERT_EQ(r.status, 0) << r.err;
+  ASSERT_EQ(rotate("sbhd.npy", "y_sbhd.npy", "sbhd").status, 0);
+  const auto y = npy::read_npy(path("y_bshd.npy")), yh = npy::read_npy(path("y_bhsd.npy")), ys = npy::read_npy(path("y_sbhd.npy"));
+  EXPECT_EQ(yh.shape, (std::vector<std::int64_t>{B, H, S, D}));
+  for (std::int64_t b = 0; b < B; ++b)
+    for (std::int64_t s = 0; s < S; ++s)
+      for (std::int64_t h = 0; h < H; ++h)
+        for (std::int64_t d = 0; d < D; ++d) {
+          const auto want = y.bits(((b * S + s) * H + h) * D + d);
+          ASSERT_EQ(yh.bits(((b * H + h) * S + s) * D + d), want) << b << " " << s << " " << h << " " << d;
+          ASSERT_EQ(ys.bits(((s * B + b) * H + h) * D + d), want) << b << " " << s << " " << h << " " << d;
+        }
+  // check reads Y in the same layout; without the flag, the bhsd file's token axis is read as heads.
+  std::vector<std::string> check = {"check", "--input", path("bhsd.npy"), "--output", path("y_bhsd.npy"), "--input-layout", "bhsd"};
+  check.insert(check.end(), common.begin(), common.end());
+  const auto c = run_cli(check);
+  EXPECT_EQ(c.status, 0) << c.out << c.err;
+  std::vector<std::string> wrong = {"check", "--input", path("bhsd.npy"), "--output", path("y_bhsd.npy")};
+  wrong.insert(wrong.end(), common.begin(), common.end());
+  const auto w = run_cli(wrong);
+  EXPECT_EQ(w.status, 2);
+  EXPECT_NE(w.err.find("heads and tokens may be swapped, pass --input-layout bhsd"), std::string::npos) << w.err;
+  std::vector<std::string> thd4 = {"rotate", "--input", path("bshd.npy"), "--output", path("t.npy"), "--input-layout", "thd"};
+  thd4.insert(thd4.end(), common.begin(), common.end());
+  EXPECT_NE(run_cli(thd4).err.find("is not [tokens, heads, head_dim] (--input-layout thd)"), std::string::npos);
+  fs::remove_all(dir);
+}
+
+// `check --json` prints a JSON report on every exit: a usable report (0 or 1) and an unusable input or option (2).
+TEST(CheckJson, EveryExitPrintsValidJson) {
+  const auto missing = run_cli({"check", "--preset", "qwen2-vl", "--layout", kLayout, "--input", "no-such.npy", "--output",
+                                "no-such-either.npy", "--json"});
+  EXPECT_EQ(missing.status, 2);
+  const auto j = nlohmann::json::parse(missing.out);  // throws, failing the test, if the output is not JSON
+  EXPECT_EQ(j.at("passed"), false);
+  EXPECT_EQ(j.at("exit_status"), 2);
+  EXPECT_NE(j.at("error").get<std::string>().find("no-such.npy"), std::string::npos) << missing.out;
+  EXPECT_NE(missing.err.find("no-such.npy"), std::string::npos);  // and the usual line on stderr
+  const auto bad_option = run_cli({"check", "--preset", "qwen2-vl", "--layout", kLayout, "--input", "x.npy", "--output", "y.npy",
+                                   "--max-ulp", "lots", "--json"});
+  EXPECT_EQ(bad_option.status, 2);
+  const auto k = nlohmann::json::parse(bad_option.out);
+  EXPECT_NE(k.at("error").get<std::string>().find("--max-ulp"), std::string::npos) << bad_option.out;
 }
 
 }  // namespace
