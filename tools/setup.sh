@@ -8,12 +8,19 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+sudo=""
+[[ $(id -u) -eq 0 ]] || sudo="sudo"
 if ((${#missing[@]})); then
-  sudo=""
-  [[ $(id -u) -eq 0 ]] || sudo="sudo"
   echo "setup: installing ${missing[*]}" >&2
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# NumPy for the documentation's Python snippets (tests/docs), for the python3 on PATH: pip, else Debian's package.
+if ! python3 -c 'import numpy' 2>/dev/null; then
+  echo "setup: installing numpy for $(command -v python3)" >&2
+  python3 -m pip install --quiet numpy 2>/dev/null ||
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-numpy >/dev/null
 fi
 
 cmake --preset release >/dev/null
