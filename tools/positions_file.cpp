@@ -23,7 +23,9 @@ PositionsKind parse_positions_kind(std::string_view text) {
   if (text == "auto") return PositionsKind::automatic;
   if (text == "1d") return PositionsKind::one_d;
   if (text == "thw") return PositionsKind::thw;
-  throw Error("--positions-kind " + quoted_prefix(text) + " must be auto, 1d or thw");
+  if (text == "text-thw") return PositionsKind::text_thw;
+  if (text == "thw-extra") return PositionsKind::thw_extra;
+  throw Error("--positions-kind " + quoted_prefix(text) + " must be auto, 1d, thw, text-thw or thw-extra");
 }
 
 std::vector<std::vector<Position3>> positions_from_array(const npy::Array& p, int batch, int tokens, PositionsKind kind,
@@ -35,8 +37,19 @@ std::vector<std::vector<Position3>> positions_from_array(const npy::Array& p, in
   const auto& s = p.shape;
   const bool one_d_fits = (s.size() == 1 && batch == 1 && s[0] == tokens) ||
                           (s.size() == 2 && s[0] == batch && s[1] == tokens);
-  const bool thw_one_row = s.size() == 2 && s[0] == 3 && s[1] == tokens;  // [3, tokens]
-  const bool thw_batched = s.size() == 3 && s[0] == 3 && s[1] == batch && s[2] == tokens;
+  // Four rows: transformers 5.x prefills with [text; t; h; w], ggml's rope_multi takes (t, h, w, e).
+  const bool four_rows = (kind == PositionsKind::text_thw || kind == PositionsKind::thw_extra);
+  const std::int64_t axis_rows = four_rows ? 4 : 3;
+  const std::int64_t first_axis = kind == PositionsKind::text_thw ? 1 : 0;  // the row that holds t
+  const bool thw_one_row = s.size() == 2 && s[0] == axis_rows && s[1] == tokens;  // [3, tokens]
+  const bool thw_batched = s.size() == 3 && s[0] == axis_rows && s[1] == batch && s[2] == tokens;
+  const bool four_row_shape = (s.size() == 2 && s[0] == 4 && s[1] == tokens) ||
+                              (s.size() == 3 && s[0] == 4 && s[1] == batch && s[2] == tokens);
+  if (kind == PositionsKind::automatic && four_row_shape)
+    throw Error(source + ": positions of shape " + npy::shape_string(s) + " have four rows, which read " +
+                (one_d_fits ? "three ways: 1-D positions per row of a batch of 4 (--positions-kind 1d), " : "two ways: ") +
+                "transformers 5.x's [text; t; h; w] (--positions-kind text-thw: the text row is ignored) or ggml's "
+                "(t, h, w, e) (--positions-kind thw-extra: the fourth position is ignored); say which");
   auto mismatch = [&](const std::string& hint) {
     return Error(source + ": positions of shape " + npy::shape_string(s) + " do not fit the input (" + std::to_string(batch) +
                  " rows of " + std::to_string(tokens) + " tokens); use " + kAcceptedShapes + hint);
@@ -48,6 +61,13 @@ std::vector<std::vector<Position3>> positions_from_array(const npy::Array& p, in
       break;
     case PositionsKind::thw:
       if (!thw_one_row && !thw_batched) throw mismatch(" (--positions-kind thw takes only the (t, h, w) shapes)");
+      thw = true;
+      break;
+    case PositionsKind::text_thw:
+    case PositionsKind::thw_extra:
+      if (!thw_one_row && !thw_batched)
+        throw mismatch(" (--positions-kind " + std::string(kind == PositionsKind::text_thw ? "text-thw" : "thw-extra") +
+                       " takes [4, tokens] or [4, batch, tokens])");
       thw = true;
       break;
     case PositionsKind::automatic:
@@ -89,7 +109,7 @@ std::vector<std::vector<Position3>> positions_from_array(const npy::Array& p, in
         continue;
       }
       Position3 pos;
-      for (Axis a : kAxes) pos[a] = coordinate((static_cast<std::int64_t>(a) * rows + row) * tokens + t);
+      for (Axis a : kAxes) pos[a] = coordinate(((first_axis + static_cast<std::int64_t>(a)) * rows + row) * tokens + t);
       out[b].push_back(pos);
     }
   }

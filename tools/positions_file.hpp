@@ -12,9 +12,11 @@ namespace mmrope::cli {
 
 // What the rows of a positions array mean. automatic: decided by the shape and the input's batch size,
 // and refused where both readings fit; one_d: one position per token (all three axes alike); thw: (t, h, w).
-enum class PositionsKind { automatic, one_d, thw };
+// text_thw: four rows [text; t; h; w] as transformers 5.x prefills (the text row ignored); thw_extra: four rows
+// (t, h, w, e) as ggml's rope_multi takes them (the fourth ignored). A four-row array is never read automatically.
+enum class PositionsKind { automatic, one_d, thw, text_thw, thw_extra };
 
-// "auto", "1d", "thw" (the values of --positions-kind); throws mmrope::Error for anything else.
+// "auto", "1d", "thw", "text-thw", "thw-extra" (the values of --positions-kind); throws mmrope::Error otherwise.
 PositionsKind parse_positions_kind(std::string_view text);
 
 // The positions of `batch` rows of `tokens` tokens from an array. Accepted shapes:

@@ -54,9 +54,11 @@ void RotationJobOptions::add_to(CLI::App& app) {
                  "[batch, tokens] / [3, batch, tokens] like transformers' position_ids; int32, int64 or float");
   app.add_option("--positions-kind", positions_kind,
                  "How the rows of --positions read: auto (from the shape and the input's batch), 1d (one position "
-                 "per token, [batch, tokens]) or thw ((t, h, w) rows, [3, tokens] or [3, batch, tokens])")
+                 "per token, [batch, tokens]), thw ((t, h, w) rows, [3, tokens] or [3, batch, tokens]), text-thw "
+                 "(transformers 5.x's four rows [text; t; h; w], the text row ignored) or thw-extra (ggml's "
+                 "(t, h, w, e), the fourth ignored)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"auto", "1d", "thw"}));
+      ->check(CLI::IsMember({"auto", "1d", "thw", "text-thw", "thw-extra"}));
   app.add_option("--input", input_path, "X.npy: [tokens, heads, head_dim] or [batch, tokens, heads, head_dim]; float16/32/64, "
                                         "or bf16 bit patterns as uint16/int16")
       ->required();

@@ -123,7 +123,15 @@ TEST(PositionsFile, KindsParseAndUnknownOnesAreQuotedShort) {
     parse_positions_kind(std::string(1000, 'x'));
     FAIL() << "accepted";
   } catch (const Error& e) {
-    EXPECT_LT(std::string(e.what()).size(), 120u) << e.what();
+    // The echo is the first 40 characters, so the message is its fixed text plus 40 + "'...' (1000 characters)":
+    // the same length as for a 41-character kind, whatever the input's length.
+    std::string fixed;
+    try {
+      parse_positions_kind(std::string(41, 'x'));
+    } catch (const Error& f) {
+      fixed = f.what();
+    }
+    EXPECT_EQ(std::string(e.what()).size(), fixed.size() + std::string("1000").size() - std::string("41").size()) << e.what();
     EXPECT_NE(std::string(e.what()).find("(1000 characters)"), std::string::npos);
   }
 }
@@ -139,6 +147,49 @@ TEST(PositionsFile, ReadsAFileAndNamesItInErrors) {
     EXPECT_EQ(std::string(e.what()).rfind(path.string(), 0), 0u) << e.what();
   }
   std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace mmrope::cli
+
+namespace mmrope::cli {
+namespace {
+
+// Four rows [text; t; h; w] (transformers 5.x) or (t, h, w, e) (ggml): read only when named, each row where it belongs.
+TEST(PositionsFile, FourRowsAreReadOnlyWhenNamed) {
+  // Row r, token k holds 100 r + k: the text row 0xx, t 1xx, h 2xx, w 3xx for text-thw; t 0xx ... e 3xx for thw-extra.
+  std::vector<std::int64_t> v;
+  for (std::int64_t r = 0; r < 4; ++r)
+    for (std::int64_t k = 0; k < 5; ++k) v.push_back(100 * r + k);
+  const auto a = npy::make_array({4, 5}, std::span<const std::int64_t>(v));
+  const auto hf5 = positions_from_array(a, 1, 5, PositionsKind::text_thw, "p.npy");
+  EXPECT_TRUE(hf5[0][2].t == Coordinate(102) && hf5[0][2].h == Coordinate(202) && hf5[0][2].w == Coordinate(302));
+  const auto ggml = positions_from_array(a, 1, 5, PositionsKind::thw_extra, "p.npy");
+  EXPECT_TRUE(ggml[0][2].t == Coordinate(2) && ggml[0][2].h == Coordinate(102) && ggml[0][2].w == Coordinate(202));
+  // Batched [4, batch 2, tokens 5]: row b of axis r is element (r * 2 + b) * 5 + k.
+  std::vector<std::int64_t> w(40);
+  for (std::size_t i = 0; i < w.size(); ++i) w[i] = static_cast<std::int64_t>(i);
+  const auto batched = positions_from_array(npy::make_array({4, 2, 5}, std::span<const std::int64_t>(w)), 2, 5,
+                                            PositionsKind::text_thw, "p.npy");
+  EXPECT_TRUE(batched[1][3].t == Coordinate((1 * 2 + 1) * 5 + 3) && batched[1][3].w == Coordinate((3 * 2 + 1) * 5 + 3));
+  auto message = [&](int batch, PositionsKind kind) {
+    try {
+      positions_from_array(a, batch, 5, kind, "p.npy");
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::string automatic = message(1, PositionsKind::automatic);
+  EXPECT_NE(automatic.find("have four rows, which read two ways"), std::string::npos) << automatic;
+  EXPECT_NE(automatic.find("--positions-kind text-thw"), std::string::npos) << automatic;
+  EXPECT_NE(automatic.find("--positions-kind thw-extra"), std::string::npos) << automatic;
+  // A batch of 4: [4, tokens] is also 1-D positions per row, so automatic refuses it three ways; 1d still reads it.
+  EXPECT_NE(message(4, PositionsKind::automatic).find("three ways"), std::string::npos);
+  EXPECT_EQ(positions_from_array(a, 4, 5, PositionsKind::one_d, "p.npy")[3][4].t, Coordinate(304));
+  EXPECT_NE(message(1, PositionsKind::thw).find("do not fit"), std::string::npos);
+  EXPECT_EQ(parse_positions_kind("thw-extra"), PositionsKind::thw_extra);
+  EXPECT_THROW(parse_positions_kind("tthw"), Error);
 }
 
 }  // namespace
