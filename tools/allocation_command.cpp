@@ -6,6 +6,7 @@
 #include <ostream>
 #include <string>
 
+#include "rotary_options.hpp"
 #include "reference/frequency/preset_rotary.hpp"
 #include "subcommands.hpp"
 
@@ -14,9 +15,7 @@ namespace {
 
 struct AllocationOptions {
   std::string preset;
-  std::optional<int> rotary_dim;
-  std::optional<std::string> heads;
-  std::optional<std::string> sections;
+  RotaryOptions rotary;
   bool map_only = false;
 };
 
@@ -31,23 +30,18 @@ Command add_allocation_command(CLI::App& app) {
       "pairs by one axis). Pair j rotates channels j and j + d/2 (neox pairing).\n"
       "Example: mmrope allocation --preset qwen3-vl --rotary-dim 64 --sections 11,11,10");
   sub->add_option("--preset", opts->preset, "The preset")->required();
-  sub->add_option("--rotary-dim", opts->rotary_dim, "Rotary dim d (default: the preset's)");
-  sub->add_option("--heads", opts->heads, "Query and KV heads as HQ:HKV, for multi-head (default: one query head per KV head)");
-  sub->add_option("--sections", opts->sections, "Sections t,h,w overriding the preset's (pairs, or KV heads for multi-head)");
+  opts->rotary.add_to(*sub, /*with_head_dim=*/true);
   sub->add_flag("--map-only", opts->map_only, "Print only the map");
   return {sub, [opts](std::ostream& out) {
             const Preset& preset = find_preset(opts->preset);
-            RotaryOverrides o;
-            o.rotary_dim = opts->rotary_dim;
-            o.sections = opts->sections;
-            if (opts->heads) o.heads = parse_heads(*opts->heads);
-            const RotarySpec spec = rotary_spec_for(preset.frequency, o);
+            const FrequencySettings f = opts->rotary.apply(preset.frequency);
+            const RotarySpec spec = rotary_spec_for(f, opts->rotary.overrides());
             const Allocation& a = spec.allocation;
             if (opts->map_only) {
               out << a.map() << "\n";
               return 0;
             }
-            const std::string sections = o.sections.value_or(preset.frequency.sections);
+            const std::string& sections = f.sections;
             out << "preset: " << preset.name << "\n";
             out << "allocation: " << a.name() << (sections.empty() ? "" : " [" + sections + "]") << "\n";
             out << "rotary_dim: " << spec.rotary_dim << " of head_dim " << spec.head_dim << " (" << spec.pairs()

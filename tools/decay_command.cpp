@@ -7,6 +7,7 @@
 #include <ostream>
 #include <sstream>
 
+#include "rotary_options.hpp"
 #include "reference/analysis/decay.hpp"
 #include "reference/frequency/allocation_registry.hpp"
 #include "reference/frequency/preset_rotary.hpp"
@@ -20,7 +21,7 @@ struct DecayOptions {
   std::int64_t max_distance = 10000;
   std::string csv, svg;
   bool normalized = false;
-  std::optional<int> rotary_dim;
+  RotaryOptions rotary;
 };
 
 // Every distance up to 64, then about 2% apart up to the maximum: smooth on a log axis, a few hundred rows.
@@ -112,14 +113,13 @@ Command add_decay_command(CLI::App& app) {
   sub->add_option("--csv", opts->csv, "Write the table here (- for standard output)");
   sub->add_option("--svg", opts->svg, "Write the plot here");
   sub->add_flag("--normalized", opts->normalized, "Divide each axis by its value at distance 0, (n_a + 1) / 2");
-  sub->add_option("--rotary-dim", opts->rotary_dim, "Rotary dim d (default: the preset's)");
+  opts->rotary.add_to(*sub, /*with_head_dim=*/true);
   return {sub, [opts](std::ostream& out) {
             if (opts->csv.empty() && opts->svg.empty()) throw Error("give --csv FILE and/or --svg FILE (- writes CSV to standard output)");
             const Preset& preset = find_preset(opts->preset);
-            RotaryOverrides o;
-            o.rotary_dim = opts->rotary_dim;
             // double is enough here: the indicator is a plot, its terms are bounded by the pair count.
-            const auto plan = make_frequency_plan<double>(rotary_spec_for(preset.frequency, o));
+            const auto plan =
+                make_frequency_plan<double>(rotary_spec_for(opts->rotary.apply(preset.frequency), opts->rotary.overrides()));
             const DecayTable table = decay_table(plan, distances_up_to(opts->max_distance), opts->normalized);
             if (!opts->csv.empty()) write_to(opts->csv, [&](std::ostream& f) { write_csv(f, table); }, out);
             if (!opts->svg.empty())

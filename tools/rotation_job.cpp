@@ -73,8 +73,7 @@ void RotationJobOptions::add_to(CLI::App& app) {
   app.add_option("--tensor", tensor, "query or key: which heads multi-head RoPE maps (a query head follows KV head i / (HQ/HKV))")
       ->capture_default_str()
       ->check(CLI::IsMember({"query", "key"}));
-  app.add_option("--heads", heads, "HQ:HKV for multi-head RoPE (default: the input's heads for the tensor, HKV = HQ)");
-  app.add_option("--rotary-dim", rotary_dim, "Rotary dim d (default: the preset's, at most the input's head_dim)");
+  rotary.add_to(app, /*with_head_dim=*/false);
   app.add_option("--padding", padding, "Side padded when a layout is shorter than the input's tokens")
       ->capture_default_str()
       ->check(CLI::IsMember({"left", "right"}));
@@ -128,14 +127,14 @@ RotationJob load_rotation_job(const RotationJobOptions& o) {
   job.dtype = parse_dtype(o.dtype == "f32" ? "fp32" : o.dtype == "f16" ? "fp16" : "bf16");
   job.role = o.tensor == "key" ? TensorRole::key : TensorRole::query;
 
-  FrequencySettings f = hf ? hf->config.frequency : find_preset(o.design.preset).frequency;
+  FrequencySettings f = o.rotary.apply(hf ? hf->config.frequency : find_preset(o.design.preset).frequency);
   if (hf && f.head_dim != job.row_shape.head_dim)
     throw Error(o.input_path + ": head_dim " + std::to_string(job.row_shape.head_dim) + " differs from the config's " +
                 std::to_string(f.head_dim) + " (" + o.hf.config_path + ")");
-  RotaryOverrides ro;
-  ro.rotary_dim = o.rotary_dim.value_or(std::min(f.rotary_dim, job.row_shape.head_dim));
+  RotaryOverrides ro = o.rotary.overrides();
+  ro.rotary_dim = o.rotary.rotary_dim.value_or(std::min(f.rotary_dim, job.row_shape.head_dim));
   const int heads = job.row_shape.heads;
-  ro.heads = o.heads ? parse_heads(*o.heads) : HeadCounts{heads, heads};
+  if (!ro.heads) ro.heads = HeadCounts{heads, heads};
   f.head_dim = job.row_shape.head_dim;
   job.spec = rotary_spec_for(f, ro);
 

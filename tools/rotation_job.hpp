@@ -9,6 +9,7 @@
 #include "design_options.hpp"
 #include "hf_inputs.hpp"
 #include "npy.hpp"
+#include "rotary_options.hpp"
 #include "tensor_layout.hpp"
 #include "reference/frequency/preset_rotary.hpp"
 #include "reference/emulation/emulated_rotation.hpp"
@@ -29,8 +30,7 @@ struct RotationJobOptions {
   std::string dtype = "bf16";
   bool backward = false;
   std::string tensor = "query";
-  std::optional<std::string> heads;
-  std::optional<int> rotary_dim;
+  RotaryOptions rotary;  // overrides of the preset's (or config's) rotary settings; head_dim is X's
   std::string padding = "right";
   std::string convention = "transformers-4";
   std::string engine = "fast";

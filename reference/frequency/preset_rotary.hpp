@@ -14,9 +14,10 @@ struct RotaryOverrides {
   std::optional<int> rotary_dim;
   std::optional<std::string> sections;
   std::optional<HeadCounts> heads;
+  std::optional<Pairing> pairing;  // presets are neox (rotate_half); gptj for interleaved-pair kernels
 };
 
-// Presets are Qwen-style models: neox pairing (rotate_half) throughout. Every size is checked (rotary dim,
+// Presets are Qwen-style models: neox pairing (rotate_half) unless overridden. Every size is checked (rotary dim,
 // head dim, rotary dim <= head dim) before the allocation, whose size follows from them, is built.
 inline RotarySpec rotary_spec_for(const FrequencySettings& f, const RotaryOverrides& o = {}) {
   RotarySpec s;
@@ -26,7 +27,7 @@ inline RotarySpec rotary_spec_for(const FrequencySettings& f, const RotaryOverri
   check_rotary_dim(s.rotary_dim);
   if (s.head_dim < s.rotary_dim)
     throw Error("rotary dim " + std::to_string(s.rotary_dim) + " exceeds head dim " + std::to_string(s.head_dim));
-  s.pairing = Pairing::neox;
+  s.pairing = o.pairing.value_or(Pairing::neox);
   s.allocation = make_allocation(f.allocation, o.sections.value_or(f.sections), s.pairs(), o.heads);
   check_rotary_spec(s);
   return s;

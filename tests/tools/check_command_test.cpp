@@ -313,3 +313,53 @@ TEST(CheckJson, EveryExitPrintsValidJson) {
 
 }  // namespace
 }  // namespace mmrope
+
+namespace mmrope {
+namespace {
+
+// The rotary settings a preset gives can be overridden on every command that rotates or maps pairs.
+TEST(RotaryOverrides, AllocationMapFollowsTheOverrides) {
+  // Qwen2-VL with Qwen3-VL's interleaving and sections maps pairs exactly as qwen3-vl: thw x 20, then tttt.
+  const auto over = run_cli({"allocation", "--preset", "qwen2-vl", "--allocation", "interleaved", "--sections", "24,20,20", "--map-only"});
+  ASSERT_EQ(over.status, 0) << over.err;
+  std::string want;
+  for (int k = 0; k < 20; ++k) want += "thw";
+  want += "tttt\n";
+  EXPECT_EQ(over.out, want);
+  // head_dim 64 with rotary_dim 64: 32 pairs, sections 8,12,12 -> t 8, h 12, w 12.
+  const auto small = run_cli({"allocation", "--preset", "qwen2-vl", "--head-dim", "64", "--rotary-dim", "64", "--sections", "8,12,12"});
+  ASSERT_EQ(small.status, 0) << small.err;
+  EXPECT_NE(small.out.find("rotary_dim: 64 of head_dim 64 (32 pairs, pairing neox)"), std::string::npos) << small.out;
+  EXPECT_NE(small.out.find("counts: t 8, h 12, w 12, none 0"), std::string::npos) << small.out;
+  const auto gptj = run_cli({"allocation", "--preset", "qwen2-vl", "--pairing", "gptj"});
+  EXPECT_NE(gptj.out.find("pairing gptj"), std::string::npos) << gptj.out;
+  const auto bad = run_cli({"allocation", "--preset", "qwen2-vl", "--rope-theta", "1"});
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.err.find("--rope-theta '1' must be a number greater than 1"), std::string::npos) << bad.err;
+}
+
+// A rotation with gptj pairs and rope_theta 10000 passes a check with the same overrides and fails one without.
+TEST(RotaryOverrides, RotateAndCheckTakeTheSameOverrides) {
+  const fs::path dir = fs::temp_directory_path() / ("mmrope_overrides_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string x = (dir / "x.npy").string(), y = (dir / "y.npy").string();
+  std::vector<float> v(11 * 2 * 128);
+  for (std::size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(static_cast<int>((i * 7919) % 33) - 16) / 8.0f;
+  npy::write_npy(x, npy::make_array({11, 2, 128}, std::span<const float>(v)));
+  const std::vector<std::string> base = {"--preset", "qwen2-vl", "--layout", kLayout, "--input", x, "--output", y, "--dtype", "f32"};
+  const std::vector<std::string> over = {"--pairing", "gptj", "--rope-theta", "10000"};
+  auto run = [&](const char* cmd, bool with_overrides) {
+    std::vector<std::string> args = {cmd};
+    args.insert(args.end(), base.begin(), base.end());
+    if (with_overrides) args.insert(args.end(), over.begin(), over.end());
+    return run_cli(args);
+  };
+  ASSERT_EQ(run("rotate", true).status, 0);
+  const auto same = run("check", true);
+  EXPECT_EQ(same.status, 0) << same.out << same.err;
+  EXPECT_EQ(run("check", false).status, 1);
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace mmrope
