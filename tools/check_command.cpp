@@ -97,22 +97,57 @@ struct ConventionReport {
   std::string name;
   double max_ulp = 0, mean_ulp = 0;
   std::size_t over_bound = 0, identical = 0;
+  // The elements farthest from the convention, largest first: `exact` holds the convention's value and `ulp` the
+  // distance to it; reference[k] is worst[k]'s exact result rounded to the dtype, reference_ulp[k] got's distance
+  // from that (within 0.5 of the distance from the exact value).
+  std::vector<ElementError> worst;
+  std::vector<double> reference, reference_ulp;
 };
 
 ConventionReport judge_convention(const RotationJob& job, const std::string& name, const std::vector<std::uint32_t>& got,
-                                  double bound) {
+                                  double bound, std::size_t worst, const judge::Options& options) {
   ConventionReport c;
   c.name = name;
   const std::vector<std::uint32_t> want = job.emulate(parse_convention(name));
   double sum = 0;
+  std::vector<std::pair<double, std::size_t>> ranked;
   for (std::size_t i = 0; i < got.size(); ++i) {
     const double ulp = ulp_error(decode_bits(want[i], job.dtype), got[i], job.dtype);
     c.max_ulp = std::max(c.max_ulp, ulp);
     sum += ulp;
     c.over_bound += ulp > bound;
     c.identical += got[i] == want[i];
+    if (ulp > 0) ranked.emplace_back(ulp, i);
   }
   if (!got.empty()) c.mean_ulp = sum / static_cast<double>(got.size());
+  const std::size_t k = std::min(worst, ranked.size());
+  std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(k), ranked.end(),
+                    [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+  if (k == 0) return c;
+  // The correctly rounded reference of every element (conventions are judged in memory anyway).
+  std::vector<std::uint32_t> rounded(got.size());
+  judge::rotate(job.problem(), job.input_values(),
+                [&rounded](std::int64_t first, std::span<const std::uint32_t> bits) {
+                  std::copy(bits.begin(), bits.end(), rounded.begin() + first);
+                },
+                options);
+  const auto& row = job.row_shape;
+  for (std::size_t n = 0; n < k; ++n) {
+    const std::size_t i = ranked[n].second;
+    ElementError e;
+    e.index = i;
+    e.channel = static_cast<int>(i % static_cast<std::size_t>(row.head_dim));
+    e.head = static_cast<int>(i / static_cast<std::size_t>(row.head_dim) % static_cast<std::size_t>(row.heads));
+    e.token = static_cast<int>(i / (static_cast<std::size_t>(row.head_dim) * static_cast<std::size_t>(row.heads)));  // over the batch, as locate() reads it
+    e.got = decode_bits(got[i], job.dtype);
+    e.exact = decode_bits(want[i], job.dtype);
+    e.ulp = ranked[n].first;
+    e.abs_error = std::fabs(e.got - e.exact);
+    c.worst.push_back(e);
+    const double ref = decode_bits(rounded[i], job.dtype);
+    c.reference.push_back(ref);
+    c.reference_ulp.push_back(ulp_error(ref, got[i], job.dtype));
+  }
   return c;
 }
 
@@ -135,6 +170,19 @@ void write_text(std::ostream& out, const RotationJob& job, const CheckOptions& o
   }
   const bool passed = conv ? conv->over_bound == 0 && !r.all_zero_output : r.passed();
   out << "result: " << (passed ? "PASS" : "FAIL") << "\n";
+  if (conv) {
+    if (conv->worst.empty()) return;
+    out << "worst elements, against the convention (ref: the exact result rounded to " << to_string(job.dtype)
+        << ", ref ulp: got's distance from it):\n  batch token head channel axis (t, h, w) got convention ulp ref ref_ulp\n";
+    for (std::size_t k = 0; k < conv->worst.size(); ++k) {
+      const auto& e = conv->worst[k];
+      const Located l = locate(job, e);
+      out << "  " << l.batch << " " << l.token << " " << l.head << " " << l.channel << " " << l.axis << " (" << l.pos->t.to_string()
+          << ", " << l.pos->h.to_string() << ", " << l.pos->w.to_string() << ") " << number(e.got) << " " << number(e.exact) << " "
+          << number(e.ulp) << " " << number(conv->reference[k]) << " " << number(conv->reference_ulp[k]) << "\n";
+    }
+    return;
+  }
   if (r.worst.empty() || r.max_ulp == 0) return;
   out << "worst elements:\n  batch token head channel axis (t, h, w) got exact ulp abs\n";
   for (const auto& e : r.worst) {
@@ -163,17 +211,22 @@ void write_json(std::ostream& out, const RotationJob& job, const CheckOptions& o
         << json_number(conv->mean_ulp) << ",\n  \"convention_over_bound\": " << conv->over_bound
         << ",\n  \"convention_identical\": " << conv->identical << ",\n";
   const bool passed = conv ? conv->over_bound == 0 && !r.all_zero_output : r.passed();
+  // With a convention the worst list is the convention's: "convention" is its value, "ulp" the distance to it, and
+  // "reference" / "reference_ulp" the exact result rounded to the dtype and got's distance from it.
   out << "  \"passed\": " << (passed ? "true" : "false") << ",\n  \"worst\": [";
-  for (std::size_t i = 0; i < r.worst.size(); ++i) {
-    const auto& e = r.worst[i];
+  const std::vector<ElementError>& worst = conv ? conv->worst : r.worst;
+  for (std::size_t i = 0; i < worst.size(); ++i) {
+    const auto& e = worst[i];
     const Located l = locate(job, e);
     out << (i ? ",\n" : "\n") << "    {\"batch\": " << l.batch << ", \"token\": " << l.token << ", \"head\": " << l.head
         << ", \"channel\": " << l.channel << ", \"axis\": \"" << l.axis << "\", \"t\": \"" << l.pos->t.to_string()
         << "\", \"h\": \"" << l.pos->h.to_string() << "\", \"w\": \"" << l.pos->w.to_string() << "\", \"got\": "
-        << json_number(e.got) << ", \"exact\": " << json_number(e.exact) << ", \"ulp\": " << json_number(e.ulp)
-        << ", \"abs\": " << json_number(e.abs_error) << "}";
+        << json_number(e.got) << (conv ? ", \"convention\": " : ", \"exact\": ") << json_number(e.exact)
+        << ", \"ulp\": " << json_number(e.ulp) << ", \"abs\": " << json_number(e.abs_error);
+    if (conv) out << ", \"reference\": " << json_number(conv->reference[i]) << ", \"reference_ulp\": " << json_number(conv->reference_ulp[i]);
+    out << "}";
   }
-  out << (r.worst.empty() ? "]\n}\n" : "\n  ]\n}\n");
+  out << (worst.empty() ? "]\n}\n" : "\n  ]\n}\n");
 }
 
 // Judges Y against X; the exit status: 0 within the bound, 1 not.
@@ -191,7 +244,7 @@ int run_check(std::ostream& out, const CheckOptions& o) {
   const ComparisonReport report = judge::check(job.problem(), job.input_values(), got, jo);
   std::optional<ConventionReport> conv;
   if (o.convention != "exact")
-    conv = judge_convention(job, o.convention, all_bits(got, y->size()), o.max_ulp);
+    conv = judge_convention(job, o.convention, all_bits(got, y->size()), o.max_ulp, static_cast<std::size_t>(o.worst), jo);
   if (o.json)
     write_json(out, job, o, report, conv ? &*conv : nullptr);
   else

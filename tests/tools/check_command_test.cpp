@@ -1,6 +1,7 @@
 // `mmrope rotate` and `mmrope check` end to end: round trips pass, a wrong element is found and named, bad input exits 2.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -358,6 +359,51 @@ TEST(RotaryOverrides, RotateAndCheckTakeTheSameOverrides) {
   const auto same = run("check", true);
   EXPECT_EQ(same.status, 0) << same.out << same.err;
   EXPECT_EQ(run("check", false).status, 1);
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace mmrope
+
+namespace mmrope {
+namespace {
+
+// With --convention the worst list is the convention's, each element with the exact result (rounded) beside it.
+TEST(CheckConvention, WorstElementsAreTheConventionsWithTheReferenceBeside) {
+  const fs::path dir = fs::temp_directory_path() / ("mmrope_conv_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string x = (dir / "x.npy").string(), y = (dir / "y.npy").string();
+  std::vector<float> v(11 * 2 * 128);
+  for (std::size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(static_cast<int>((i * 7919) % 33) - 16) / 8.0f;
+  npy::write_npy(x, npy::make_array({11, 2, 128}, std::span<const float>(v)));
+  ASSERT_EQ(run_cli({"rotate", "--preset", "qwen2-vl", "--layout", kLayout, "--input", x, "--output", y, "--dtype", "bf16"}).status, 0);
+  // Move token 6, head 1, channel 20 by 3 bf16 steps away from the correctly rounded value.
+  auto a = npy::read_npy(y);
+  const std::int64_t at = (6 * 2 + 1) * 128 + 20;
+  const auto bits = static_cast<std::uint16_t>(a.bits(at));
+  const auto moved = static_cast<std::uint16_t>(bits + 3);
+  a.data[static_cast<std::size_t>(2 * at)] = static_cast<std::uint8_t>(moved & 0xff);
+  a.data[static_cast<std::size_t>(2 * at + 1)] = static_cast<std::uint8_t>(moved >> 8);
+  npy::write_npy(y, a);
+  const auto c = run_cli({"check", "--preset", "qwen2-vl", "--layout", kLayout, "--input", x, "--output", y, "--dtype", "bf16",
+                          "--convention", "fp32-phase", "--json", "--worst", "3"});
+  EXPECT_EQ(c.status, 1) << c.out << c.err;
+  const auto j = nlohmann::json::parse(c.out);
+  const auto& w = j.at("worst").at(0);
+  EXPECT_EQ(w.at("token"), 6);
+  EXPECT_EQ(w.at("head"), 1);
+  EXPECT_EQ(w.at("channel"), 20);
+  ASSERT_TRUE(w.contains("convention") && w.contains("reference") && w.contains("reference_ulp")) << c.out;
+  // The reference is the unmoved value and got is 3 bf16 steps from it: its 7 significand bits do not carry into
+  // the exponent (checked here), so the distance is exactly 3 ulps of the reference's binade.
+  ASSERT_LE(bits & 0x7f, 0x7f - 3) << "pick an element whose +3 stays in its binade";
+  EXPECT_EQ(w.at("reference_ulp").get<double>(), 3.0);
+  EXPECT_GE(w.at("ulp").get<double>(), 2.0);  // the convention is within 1 step of the reference at these positions
+  EXPECT_LE(j.at("worst").size(), 3u);
+  const auto text = run_cli({"check", "--preset", "qwen2-vl", "--layout", kLayout, "--input", x, "--output", y, "--dtype", "bf16",
+                             "--convention", "fp32-phase"});
+  EXPECT_NE(text.out.find("worst elements, against the convention"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("\n  0 6 1 20 "), std::string::npos) << text.out;
   fs::remove_all(dir);
 }
 
