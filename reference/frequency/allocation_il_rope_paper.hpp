@@ -2,6 +2,7 @@
 #pragma once
 
 #include "allocation.hpp"
+#include "allocation_videorope.hpp"
 #include "sections.hpp"
 
 namespace mmrope {
@@ -14,10 +15,7 @@ namespace mmrope {
 // not say; either way h and w miss the low end, so the Table 1 cells do not depend on that choice.
 // [24,20,20] over 64 pairs: "hw" x 20 then "t" x 24.
 inline Allocation allocation_il_rope_paper(const Sections& s, int pairs) {
-  require_sections_cover(s, pairs, "il-rope-paper");
-  std::vector<PairAxis> axes;
-  for (int j = 0; j < pairs; ++j) axes.push_back(j >= s[1] + s[2] ? Axis::t : j % 2 == 0 ? Axis::h : Axis::w);
-  return Allocation::per_pair("il-rope-paper", std::move(axes));
+  return spatial_interleaved_then_temporal(s, pairs, "il-rope-paper");
 }
 
 }  // namespace mmrope

@@ -9,11 +9,16 @@ namespace mmrope {
 // Official VideoRoPE (apply_m_modify_multimodal_rotary_pos_emb): sections [s_t, s_h, s_w] become
 // [s_h + s_w spatial, s_t temporal]; spatial pair j reads h when j is even and w when odd; the last s_t pairs
 // (the lowest frequencies) read t. [16,24,24] over 64 pairs: "hw" x 24 then "t" x 16.
-inline Allocation allocation_videorope(const Sections& s, int pairs) {
-  require_sections_cover(s, pairs, "videorope");
+// The same rule serves every allocation that reads it under its own name (il-rope-paper).
+inline Allocation spatial_interleaved_then_temporal(const Sections& s, int pairs, const char* name) {
+  require_sections_cover(s, pairs, name);
   std::vector<PairAxis> axes;
   for (int j = 0; j < pairs; ++j) axes.push_back(j >= s[1] + s[2] ? Axis::t : j % 2 == 0 ? Axis::h : Axis::w);
-  return Allocation::per_pair("videorope", std::move(axes));
+  return Allocation::per_pair(name, std::move(axes));
+}
+
+inline Allocation allocation_videorope(const Sections& s, int pairs) {
+  return spatial_interleaved_then_temporal(s, pairs, "videorope");
 }
 
 // The Multimodal-RoPEs repo's VideoRoPE (freq_allocation/videorope.py): t everywhere, then slice(1, 2*s_h, 2) -> h
