@@ -188,12 +188,11 @@ hf::ModelConfig parse_hf_config(std::string_view json_text, std::string_view sou
     return std::vector<std::string>{std::string("text_config.rope_parameters.") + key, std::string("rope_parameters.") + key,
                                     std::string("text_config.rope_scaling.") + key, std::string("rope_scaling.") + key};
   };
-  auto rp = [&](const char* key) { return rope_paths(key); };
-  const auto theta_paths = rp("rope_theta");
-  const auto section_paths = rp("mrope_section");
-  const auto interleaved_paths = rp("mrope_interleaved");
-  const auto type_paths = rp("rope_type");
-  const auto legacy_type_paths = rp("type");
+  const auto theta_paths = rope_paths("rope_theta");
+  const auto section_paths = rope_paths("mrope_section");
+  const auto interleaved_paths = rope_paths("mrope_interleaved");
+  const auto type_paths = rope_paths("rope_type");
+  const auto legacy_type_paths = rope_paths("type");
   std::optional<std::string> rope_type = L.text({type_paths[0], type_paths[1], type_paths[2], type_paths[3]});
   if (!rope_type) rope_type = L.text({legacy_type_paths[0], legacy_type_paths[1], legacy_type_paths[2], legacy_type_paths[3]});
   if (rope_type && *rope_type != "default" && *rope_type != "mrope")

@@ -55,16 +55,6 @@ std::vector<GridTHW> grids(const npz::Archive& a, const char* name, const npy::A
   return out;
 }
 
-// The exact value of a float32 or float64 element (every binary float is a rational).
-Rational exact_float(double d) {
-  int e = 0;
-  const double m = std::frexp(d, &e);
-  const auto scaled = static_cast<std::int64_t>(std::ldexp(m, 53));
-  e -= 53;
-  Rational r(scaled);
-  return e >= 0 ? r * Rational(bmp::pow(BigInt(2), static_cast<unsigned>(e))) : r / Rational(bmp::pow(BigInt(2), static_cast<unsigned>(-e)));
-}
-
 hf::RopeIndexInputs read_inputs(const npz::Archive& a) {
   hf::RopeIndexInputs in;
   const npy::Array* ids = key(a, "input_ids");
@@ -105,7 +95,7 @@ hf::RopeIndexInputs read_inputs(const npz::Archive& a) {
       if (!std::isfinite(v) || v <= 0 || v > 1e6)
         throw Error(where(a, "second_per_grid_ts") + ": value " + std::to_string(i) + " is " + std::to_string(v) +
                     "; seconds per grid must be positive and at most 1e6");
-      seconds.push_back(exact_float(v));
+      seconds.push_back(Rational(v));  // exact: every double is a rational
     }
     in.second_per_grid_ts = std::move(seconds);
   }

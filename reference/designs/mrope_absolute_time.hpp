@@ -63,15 +63,15 @@ class MropeAbsoluteTimeDesign : public MropeDesign {
 
  public:
   // The float32 nearest to q (ties to even), as torch.tensor(float) stores a Python value: from a double guess,
-  // the neighbours compared exactly.
+  // the neighbours compared exactly (every float is a rational: Rational(double) is exact).
   static float nearest_float(const Rational& q) {
     const float guess = static_cast<float>(static_cast<double>(q));
     if (!std::isfinite(guess)) throw Error("mrope-absolute-time: " + format_rational(q) + " is past the float32 range");
     float best = guess;
-    Rational best_gap = bmp::abs(q - exact_of(guess));
+    Rational best_gap = bmp::abs(q - Rational(static_cast<double>(guess)));
     for (float f : {std::nextafter(guess, -INFINITY), std::nextafter(guess, INFINITY)}) {
       if (!std::isfinite(f)) continue;
-      const Rational gap = bmp::abs(q - exact_of(f));
+      const Rational gap = bmp::abs(q - Rational(static_cast<double>(f)));
       if (gap < best_gap || (gap == best_gap && (std::bit_cast<std::uint32_t>(f) & 1u) == 0)) {
         best = f;
         best_gap = gap;
@@ -80,16 +80,6 @@ class MropeAbsoluteTimeDesign : public MropeDesign {
     return best;
   }
 
- private:
-  static Rational exact_of(float f) {
-    int e = 0;
-    const double m = std::frexp(static_cast<double>(f), &e);  // f = m * 2^e, m has 24 significant bits
-    const auto scaled = static_cast<std::int64_t>(std::ldexp(m, 30));
-    e -= 30;
-    Rational r(scaled);
-    return e >= 0 ? r * Rational(bmp::pow(BigInt(2), static_cast<unsigned>(e)))
-                  : r / Rational(bmp::pow(BigInt(2), static_cast<unsigned>(-e)));
-  }
 
 };
 

@@ -58,13 +58,16 @@ const std::vector<VersionRules>& version_table() {
 
 namespace {
 
+// "5.24.x" for a range that runs to a minor version's last patch, else the release itself.
+std::string last_text(const Version& last) {
+  return last.patch == kLast ? std::to_string(last.major) + "." + std::to_string(last.minor) + ".x" : last.to_string();
+}
+
 std::string known_ranges(ModelFamily family) {
   std::string list;
   for (const auto& r : version_table()) {
     if (r.family != family) continue;
-    std::string last = r.last.patch == kLast ? std::to_string(r.last.major) + "." + std::to_string(r.last.minor) + ".x"
-                                             : r.last.to_string();
-    list += (list.empty() ? "" : ", ") + r.first.to_string() + " to " + last + (r.preset.empty() ? " (refused)" : "");
+    list += (list.empty() ? "" : ", ") + r.first.to_string() + " to " + last_text(r.last) + (r.preset.empty() ? " (refused)" : "");
   }
   return list;
 }
@@ -94,9 +97,7 @@ std::string ranges_of_preset(std::string_view preset) {
   std::string list;
   for (const auto& r : version_table()) {
     if (r.preset != preset) continue;
-    std::string last = r.last.patch == kLast ? std::to_string(r.last.major) + "." + std::to_string(r.last.minor) + ".x"
-                                             : r.last.to_string();
-    list += (list.empty() ? "" : ", ") + r.first.to_string() + " to " + last + " (" + std::string(to_string(r.family)) +
+    list += (list.empty() ? "" : ", ") + r.first.to_string() + " to " + last_text(r.last) + " (" + std::string(to_string(r.family)) +
             ", padding " + r.padding.name().substr(0, r.padding.name().find(' ')) + ")";
   }
   return list;
