@@ -84,9 +84,15 @@ bool is_power_of_two_or_zero(double v) {
 // One element's outcome.
 struct ElementOutcome {
   std::uint32_t bits = 0;  // rotate: the rounded exact value
-  double ulp = 0, abs_error = 0, exact = 0;
-  bool over = false, exact_is_zero = false, fallback = false;
+  double ulp = 0, pair_ulp = 0, abs_error = 0, exact = 0;
+  bool element_over = false, pair_over = false, exact_is_zero = false, fallback = false;
+  bool over(Metric m) const { return m == Metric::element ? element_over : pair_over; }
+  double figure(Metric m) const { return m == Metric::element ? ulp : pair_ulp; }
 };
+
+// The pair metric's ulp exponent: the dtype's ulp at r (at the smallest subnormal's for r = 0).
+// An element whose pair has r = 0 is exact only as +-0: any other output is infinitely far in both metrics.
+constexpr double kAtZeroNorm = std::numeric_limits<double>::infinity();
 
 // Which pairs of which heads read which axis, for the problem's tensor role.
 struct AxisMap {
@@ -221,17 +227,25 @@ double next_down(double v) { return -next_up(-v); }
 double power_of_two_inverse(int e) { return std::bit_cast<double>(static_cast<std::uint64_t>(1023 - e) << 52); }
 
 // The element's figures from its exact value, in Mpfr256: what the mpfr engine reports, and the fallback.
-ElementOutcome judge_exact(const S& y, std::uint32_t got, DType dtype, bool judging, double bound) {
+// r is the pair's norm (docs/error-model.md, "Two metrics"); at an exact zero the element ulp is the pair ulp.
+ElementOutcome judge_exact(const S& y, std::uint32_t got, DType dtype, bool judging, double bound, double r) {
   ElementOutcome o;
   o.bits = round_to_bits(y, dtype);
   o.exact = to_double(y);
   o.exact_is_zero = y == 0;
   if (!judging) return o;
-  o.ulp = ulp_error(y, got, dtype);
   const double g = decode_bits(got, dtype);
   using std::abs;
   o.abs_error = std::isfinite(g) ? to_double(S(abs(S(g) - y))) : kInfinity;
-  o.over = o.ulp > bound;
+  if (!std::isfinite(g) || !std::isfinite(r)) {
+    o.ulp = o.pair_ulp = ulp_error(y, got, dtype);  // infinity and NaN semantics live in ulp_error
+  } else {
+    const S diff = abs(S(g) - y);
+    o.pair_ulp = r == 0 ? (diff == 0 ? 0.0 : kAtZeroNorm) : to_double(S(diff / S(std::ldexp(1.0, ulp_exponent(r, dtype)))));
+    o.ulp = y == 0 ? o.pair_ulp : ulp_error(y, got, dtype);
+  }
+  o.element_over = o.ulp > bound;
+  o.pair_over = o.pair_ulp > bound;
   return o;
 }
 
@@ -241,7 +255,8 @@ class Worker {
   Worker(const Problem& p, const FrequencyPlan<S>& plan, const AxisMap& axes, const FastTables* fast,
          const Options& options, bool judging)
       : p_(p), axes_(axes), fast_(fast), options_(options), judging_(judging), angles_(plan),
-        overflow_threshold_(decode_bits(format_of(p.dtype).infinity_bits() - 1, p.dtype) * (1 - 0x1p-30)) {
+        overflow_threshold_(decode_bits(format_of(p.dtype).infinity_bits() - 1, p.dtype) * (1 - 0x1p-30)),
+        attention_magnitude_(std::fabs(to_double(plan.attention_factor))) {
     // The plain-double tier settles roundings (rotate) and, for the 16-bit dtypes, ulp figures to ~2^-40.
     double_tier_ = !judging || p.dtype != DType::fp32;
     const int pairs = p.spec.pairs();
@@ -261,24 +276,28 @@ class Worker {
     }
   }
 
+  // The norm of a pair (a, b) after the rotation, as the pair metric defines it: |f| hypot(a, b) in double.
+  double pair_norm(double a, double b) const { return attention_magnitude_ * std::hypot(a, b); }
+
   // Output `second_output` of pair j of head h, inputs (a, b), judged bits `got`.
   ElementOutcome rotated(int h, int j, bool second_output, double a, double b, std::uint32_t got) {
     const OutputTerms t = terms(a, b, second_output, p_.direction);
+    const double r = pair_norm(a, b);
     if (fast_) {
       const PairAxis ax = axes_.head_pair_axis[h][j];
       const FastCosSin& cs = ax ? fast_cs_[static_cast<int>(*ax)][j] : fast_->attention;
       ElementOutcome o;
-      if (fast_element(t, cs, got, o)) return o;
+      if (fast_element(t, cs, got, r, o)) return o;
     }
-    ElementOutcome o = judge_exact(exact_output(t, exact_cos_sin(h, j)), got, p_.dtype, judging_, options_.max_ulp);
+    ElementOutcome o = judge_exact(exact_output(t, exact_cos_sin(h, j)), got, p_.dtype, judging_, options_.max_ulp, r);
     o.fallback = true;
     return o;
   }
 
-  // A channel past rotary_dim: passes through exactly.
+  // A channel past rotary_dim: passes through exactly (its r is |x|).
   ElementOutcome passed_through(double x, std::uint32_t got) {
-    if (fast_ && std::isfinite(x)) return exact_double_element(x, got);
-    ElementOutcome o = judge_exact(S(x), got, p_.dtype, judging_, options_.max_ulp);
+    if (fast_ && std::isfinite(x)) return exact_double_element(x, got, std::fabs(x));
+    ElementOutcome o = judge_exact(S(x), got, p_.dtype, judging_, options_.max_ulp, std::fabs(x));
     o.fallback = true;
     return o;
   }
@@ -297,26 +316,29 @@ class Worker {
 
   // y known exactly as a double: the figures follow exactly (the difference of two doubles is exact as a
   // two_sum, and the ulp is a power of two).
-  ElementOutcome exact_double_element(double y, std::uint32_t got) const {
+  ElementOutcome exact_double_element(double y, std::uint32_t got, double r) const {
     ElementOutcome o;
     o.bits = round_double_to_bits(y, p_.dtype);
     o.exact = y;
     o.exact_is_zero = y == 0;
     if (!judging_) return o;
     const double g = decode_bits(got, p_.dtype);
-    if (!std::isfinite(g)) {
-      const ElementOutcome e = judge_exact(S(y), got, p_.dtype, true, options_.max_ulp);
+    if (!std::isfinite(g) || !std::isfinite(r)) {
+      const ElementOutcome e = judge_exact(S(y), got, p_.dtype, true, options_.max_ulp, r);
       return e;  // infinity and NaN semantics live in ulp_error
     }
     const double d = std::fabs(g - y);  // correctly rounded |g - y|, as to_double of the exact difference
     o.abs_error = d;
-    o.ulp = std::ldexp(d, -ulp_exponent(y, p_.dtype));  // exact, whatever d is
-    o.over = o.ulp > options_.max_ulp;
+    // ldexp of d by an ulp exponent is exact whatever d is; to_double of the exact quotient is the same value.
+    o.pair_ulp = r == 0 ? (d == 0 ? 0.0 : kAtZeroNorm) : std::ldexp(d, -ulp_exponent(r, p_.dtype));
+    o.ulp = y == 0 ? o.pair_ulp : std::ldexp(d, -ulp_exponent(y, p_.dtype));
+    o.element_over = o.ulp > options_.max_ulp;
+    o.pair_over = o.pair_ulp > options_.max_ulp;
     return o;
   }
 
   // Fills `o` and returns true where a tier's bound decides the element.
-  bool fast_element(const OutputTerms& t, const FastCosSin& cs, std::uint32_t got, ElementOutcome& o) const {
+  bool fast_element(const OutputTerms& t, const FastCosSin& cs, std::uint32_t got, double r, ElementOutcome& o) const {
     const double fa = std::fabs(t.first), fb = std::fabs(t.second);
     const auto fast_input = [](double v) { return v == 0 || (v >= kSmallestFastInput && v <= kLargestFastInput); };
     if (!fast_input(fa) || !fast_input(fb)) return false;  // NaN and infinities too
@@ -324,7 +346,7 @@ class Worker {
     if (cs.exact && cs.cos.lo == 0 && cs.sin.lo == 0 && (cs.sin.hi == 0 || cs.cos.hi == 0) &&
         is_power_of_two_or_zero(cs.cos.hi) && is_power_of_two_or_zero(cs.sin.hi)) {
       const double y = t.subtract ? t.first * cs.cos.hi - t.second * cs.sin.hi : t.first * cs.cos.hi + t.second * cs.sin.hi;
-      o = exact_double_element(y, got);
+      o = exact_double_element(y, got, r);
       return true;
     }
     const double magnitude = std::max(std::fabs(cs.cos.hi), std::fabs(cs.sin.hi)) * (1 + 0x1p-40);
@@ -333,18 +355,18 @@ class Worker {
       const double t1 = t.first * cs.cos.hi, t2 = t.second * cs.sin.hi;
       const double y1 = t.subtract ? t1 - t2 : t1 + t2;
       const double bound1 = (fa + fb) * (cs.error + kDoubleArithmeticError * magnitude) * (1 + 0x1p-40);
-      if (decide({y1, 0.0}, bound1, got, o)) return true;
+      if (decide({y1, 0.0}, bound1, got, r, o)) return true;
     }
     // Tier 2: double-double.
     const DoubleDouble p1 = times(cs.cos, t.first);
     const DoubleDouble p2 = times(cs.sin, t.second);
     const DoubleDouble y = plus(p1, t.subtract ? negated(p2) : p2);
     const double bound = (fa + fb) * (cs.error + kArithmeticError * magnitude) * (1 + 0x1p-40);
-    return decide(y, bound, got, o);
+    return decide(y, bound, got, r, o);
   }
 
   // The element's outcome from y with |y - y_mpfr| <= bound, or nothing when the bound cannot decide it.
-  bool decide(const DoubleDouble& y, double bound, std::uint32_t got, ElementOutcome& o) const {
+  bool decide(const DoubleDouble& y, double bound, std::uint32_t got, double r, ElementOutcome& o) const {
     // [low, high] holds the exact value; two steps outward cover the roundings of these sums.
     const double low = next_down(next_down(y.hi + (y.lo - bound)));
     const double high = next_up(next_up(y.hi + (y.lo + bound)));
@@ -374,10 +396,22 @@ class Worker {
     // exceeds the double above max_ulp (then the exact ulp does, and rounds to at least that double); not
     // over when the high end is below max_ulp. fl() is monotone, so each test on the rounded sum holds exactly.
     const double max_ulp = options_.max_ulp;
-    if (ulp - ulp_error_bound > next_up(max_ulp)) o.over = true;
-    else if (ulp + ulp_error_bound < max_ulp) o.over = false;
-    else return false;
+    const auto over = [max_ulp](double figure, double error, bool& result) {
+      if (figure - error > next_up(max_ulp)) result = true;
+      else if (figure + error < max_ulp) result = false;
+      else return false;
+      return true;
+    };
+    if (!over(ulp, ulp_error_bound, o.element_over)) return false;
+    // The pair metric: the same difference over r's ulp, never smaller than y's (|y| <= r, up to the bound),
+    // so its figure is at least as accurate. r = 0 cannot occur here (y would be 0: its sign undecided).
+    if (!(r > 0) || !std::isfinite(r) || r >= overflow_threshold_) return false;
+    const double pair_scale = power_of_two_inverse(ulp_exponent(r, p_.dtype));
+    const double pair_ulp = std::fabs(d) * pair_scale;
+    const double pair_error_bound = d_error * pair_scale * (1 + 0x1p-40) + std::numeric_limits<double>::denorm_min();
+    if (pair_error_bound > 0x1p-30 || !over(pair_ulp, pair_error_bound, o.pair_over)) return false;
     o.ulp = ulp;
+    o.pair_ulp = pair_ulp;
     o.abs_error = std::fabs(d);
     return true;
   }
@@ -389,6 +423,7 @@ class Worker {
   bool judging_;
   ExactAngles<S> angles_;
   double overflow_threshold_;  // a little below the largest finite: values near it go to MPFR
+  double attention_magnitude_ = 1;  // |f| in double, for the pair norm
   bool double_tier_ = false;   // try plain double before double-double
   const Position3* position_ = nullptr;
   std::array<std::vector<CosSin<S>>, 3> exact_cs_;
@@ -396,22 +431,64 @@ class Worker {
   std::array<std::vector<FastCosSin>, 3> fast_cs_;
 };
 
-// What one block of tokens contributes; blocks are merged in order, so the result is the same for any
-// thread count.
-struct BlockResult {
-  double sum_ulp = 0, sum_abs = 0, max_abs = 0;
-  std::uint64_t over = 0, fallbacks = 0, beyond_element_bound = 0;
-  bool output_all_zero = true, reference_all_zero = true;
-  std::vector<ElementError> candidates;  // the block's worst (trimmed to `keep` now and then)
-  double threshold = -1;                  // the smallest ulp among the candidates after the last trim
+// The worst-list order: the larger figure in the verdict's metric first, ties by index.
+struct Worse {
+  Metric metric;
+  double figure(const ElementError& e) const { return metric == Metric::element ? e.ulp : e.pair_ulp; }
+  bool operator()(const ElementError& a, const ElementError& b) const {
+    const double fa = figure(a), fb = figure(b);
+    return fa != fb ? fa > fb : a.index < b.index;
+  }
 };
 
-bool worse(const ElementError& a, const ElementError& b) { return a.ulp != b.ulp ? a.ulp > b.ulp : a.index < b.index; }
-
-void keep_worst(std::vector<ElementError>& v, std::size_t keep) {
+void keep_worst(std::vector<ElementError>& v, std::size_t keep, Worse worse) {
   if (v.size() <= keep) return;
   std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(keep), v.end(), worse);
   v.resize(keep);
+}
+
+// The worst elements in one metric, kept among the candidates of a block (trimmed to `keep` now and then).
+struct WorstList {
+  Worse order{Metric::element};
+  std::size_t keep = 0;
+  std::vector<ElementError> candidates;
+  double threshold = -1;  // the smallest figure among the candidates after the last trim
+
+  // Only an element that beats the current keep-th worst can enter (a tie loses: its index is larger).
+  bool wants(double figure) const { return candidates.size() < keep || figure > threshold; }
+  void add(const ElementError& e) {
+    candidates.push_back(e);
+    if (candidates.size() >= 4 * keep + 64) {
+      trim();
+      threshold = std::numeric_limits<double>::infinity();
+      for (const auto& kept : candidates) threshold = std::min(threshold, order.figure(kept));
+    }
+  }
+  void trim() { keep_worst(candidates, keep, order); }
+};
+
+// What one block of tokens contributes; blocks are merged in order, so the result is the same for any
+// thread count.
+struct BlockResult {
+  double sum_ulp = 0, sum_pair_ulp = 0, sum_abs = 0, max_abs = 0;
+  std::uint64_t over = 0, over_element = 0, over_pair = 0, fallbacks = 0, beyond_element_bound = 0;
+  ErrorSummaries summaries;
+  bool output_all_zero = true, reference_all_zero = true;
+  std::array<WorstList, 2> worst;  // [Metric]: the block's worst in each metric
+};
+
+// The summaries' decade of a coordinate: 0 for |p| < 1, d for |p| in [10^(d-1), 10^d).
+int position_decade(const Coordinate& c) {
+  const double v = std::fabs(static_cast<double>(c.to_real()));
+  if (!(v >= 1)) return 0;
+  int d = 1;
+  for (double edge = 10; v >= edge && d < 40; edge *= 10) ++d;
+  return d;
+}
+
+void add_to(std::vector<SummaryBin>& bins, std::size_t i, double ulp, bool over) {
+  if (bins.size() <= i) bins.resize(i + 1);
+  bins[i].add(ulp, over);
 }
 
 struct Blocks {
@@ -503,7 +580,7 @@ void run_blocks(const Problem& p, const Options& o, bool judging, const Work& wo
   if (error) std::rethrow_exception(error);
 }
 
-// Visits every element of block k: (index, token in row, head, channel, pair or -1, outcome).
+// Visits every element of block k: (index, token in row, head, channel, pair or -1, |x0| + |x1| or -1, outcome).
 template <class Visit>
 std::int64_t visit_block(Worker& w, const Problem& p, const Blocks& blocks, std::int64_t k, std::span<const double> x,
                          std::span<const std::uint32_t> got, const Visit& visit) {
@@ -520,11 +597,11 @@ std::int64_t visit_block(Worker& w, const Problem& p, const Blocks& blocks, std:
         const auto [c0, c1] = pair_channels(spec.pairing, j, spec.rotary_dim);
         const double a = x[base + c0], bb = x[base + c1];
         const std::uint32_t g0 = got.empty() ? 0 : got[base + c0], g1 = got.empty() ? 0 : got[base + c1];
-        visit(base + c0, t, h, c0, std::fabs(a) + std::fabs(bb), w.rotated(h, j, false, a, bb, g0));
-        visit(base + c1, t, h, c1, std::fabs(a) + std::fabs(bb), w.rotated(h, j, true, a, bb, g1));
+        visit(base + c0, t, h, c0, j, std::fabs(a) + std::fabs(bb), w.rotated(h, j, false, a, bb, g0));
+        visit(base + c1, t, h, c1, j, std::fabs(a) + std::fabs(bb), w.rotated(h, j, true, a, bb, g1));
       }
       for (int c = spec.rotary_dim; c < p.row.head_dim; ++c)
-        visit(base + c, t, h, c, -1.0, w.passed_through(x[base + c], got.empty() ? 0 : got[base + c]));
+        visit(base + c, t, h, c, -1, -1.0, w.passed_through(x[base + c], got.empty() ? 0 : got[base + c]));
     }
   }
   return static_cast<std::int64_t>(t1 - t0) * static_cast<std::int64_t>(per_token);
@@ -592,7 +669,7 @@ std::uint64_t rotate(const Problem& p, const ValueReader& x, const BitsWriter& o
   run_blocks(p, o, false, [&](Worker& w, const Blocks& blocks, std::int64_t k) {
     const BlockData d = load_block(p, blocks, k, x, nullptr);
     std::uint64_t fb = 0;
-    const std::int64_t n = visit_block(w, p, blocks, k, d.x, {}, [&](std::size_t i, int, int, int, double, const ElementOutcome& e) {
+    const std::int64_t n = visit_block(w, p, blocks, k, d.x, {}, [&](std::size_t i, int, int, int, int, double, const ElementOutcome& e) {
       d.bits[i] = e.bits;
       fb += e.fallback;
     });
@@ -607,9 +684,20 @@ std::uint64_t rotate(const Problem& p, const ValueReader& x, const BitsWriter& o
 
 ComparisonReport check(const Problem& p, const ValueReader& x, const BitsReader& got, const Options& o) {
   if (!(o.max_ulp >= 0) || std::isinf(o.max_ulp)) throw Error("the ulp bound must be a finite number >= 0");
+  if (!p.kinds.empty()) {
+    if (p.kinds.size() != p.positions.size()) throw Error("the judged problem's token kinds do not cover its batch rows");
+    for (std::size_t b = 0; b < p.kinds.size(); ++b)
+      if (p.kinds[b].size() != p.positions[b].size()) throw Error("batch row " + std::to_string(b) + ": token kinds do not cover its tokens");
+  }
   const Blocks blocks_of(p);
-  const std::size_t keep = o.worst + 8;  // refined in MPFR below; the margin covers near-ties of the estimate
+  // Refined in MPFR below; the margin of 8 covers near-ties of the estimates. The other metric keeps 8: its
+  // maximum is reported.
+  const auto verdict = static_cast<std::size_t>(o.metric);
+  const Worse worse{o.metric};
+  const AxisMap pair_axes(p);
   std::vector<BlockResult> results(static_cast<std::size_t>(blocks_of.count));
+  for (BlockResult& r : results)
+    for (std::size_t m = 0; m < 2; ++m) r.worst[m] = WorstList{Worse{static_cast<Metric>(m)}, m == verdict ? o.worst + 8 : 8};
   run_blocks(p, o, true, [&](Worker& w, const Blocks& blocks, std::int64_t k) {
     const BlockData d = load_block(p, blocks, k, x, &got);
     const std::int64_t first = d.first;
@@ -617,25 +705,45 @@ ComparisonReport check(const Problem& p, const ValueReader& x, const BitsReader&
     BlockResult& r = results[static_cast<std::size_t>(k)];
     const int b = static_cast<int>(k / blocks.blocks_per_row);
     const std::uint32_t zero_mask = format_of(p.dtype).sign_bit() - 1;  // +0 and -0
+    int decade_token = -1;
+    std::array<int, 3> decade{};
     const std::int64_t n = visit_block(
-        w, p, blocks, k, d.x, gs, [&](std::size_t i, int t, int h, int c, double inputs, const ElementOutcome& e) {
+        w, p, blocks, k, d.x, gs, [&](std::size_t i, int t, int h, int c, int j, double inputs, const ElementOutcome& e) {
           const std::size_t index = static_cast<std::size_t>(first) + i;
+          const bool over = e.over(o.metric);
+          const double figure = e.figure(o.metric);
           r.sum_ulp += e.ulp;
+          r.sum_pair_ulp += e.pair_ulp;
           r.sum_abs += e.abs_error;
           r.max_abs = std::max(r.max_abs, e.abs_error);
-          r.over += e.over;
+          r.over += over;
+          r.over_element += e.element_over;
+          r.over_pair += e.pair_over;
           r.fallbacks += e.fallback;
           r.output_all_zero = r.output_all_zero && (gs[i] & zero_mask) == 0;
           r.reference_all_zero = r.reference_all_zero && e.exact_is_zero;
-          if (o.element_bound && e.over) {
+          // The summaries: where the error sits.
+          if (decade_token != t) {
+            decade_token = t;
+            for (Axis a : kAxes) decade[static_cast<int>(a)] = position_decade(p.positions[b][t][a]);
+          }
+          ErrorSummaries& sum = r.summaries;
+          const PairAxis axis = j >= 0 ? pair_axes.head_pair_axis[h][j] : PairAxis{};
+          if (j >= 0) add_to(sum.by_pair, static_cast<std::size_t>(j), figure, over);
+          else sum.pass_through.add(figure, over);
+          add_to(sum.by_axis, j < 0 ? 4 : axis ? static_cast<std::size_t>(*axis) : 3, figure, over);
+          add_to(sum.by_decade, static_cast<std::size_t>(decade[axis ? static_cast<int>(*axis) : 0]), figure, over);
+          add_to(sum.by_kind, static_cast<std::size_t>(p.kinds.empty() ? TokenKind::text : p.kinds[b][t]), figure, over);
+          add_to(sum.by_head, static_cast<std::size_t>(h), figure, over);
+          add_to(sum.by_row, static_cast<std::size_t>(b), figure, over);
+          if (o.element_bound && e.element_over) {
             // Past rotary_dim the output must be exact; a rotated one is held to the kernel's own bound.
             const double ulp_size = std::ldexp(1.0, ulp_exponent(e.exact, p.dtype));
             if (inputs < 0 || !(e.ulp <= o.element_bound(inputs, e.exact, ulp_size))) ++r.beyond_element_bound;
           } else if (o.element_bound && inputs < 0 && e.ulp != 0) {
             ++r.beyond_element_bound;
           }
-          // Only an element that beats the block's current keep-th worst can enter (a tie loses: its index is larger).
-          if (r.candidates.size() < keep || e.ulp > r.threshold) {
+          if (r.worst[0].wants(e.ulp) || r.worst[1].wants(e.pair_ulp)) {
             ElementError err;
             err.index = index;
             err.token = b * p.row.tokens + t;
@@ -644,49 +752,59 @@ ComparisonReport check(const Problem& p, const ValueReader& x, const BitsReader&
             err.got = decode_bits(gs[i], p.dtype);
             err.exact = e.exact;
             err.ulp = e.ulp;
+            err.pair_ulp = e.pair_ulp;
             err.abs_error = e.abs_error;
-            r.candidates.push_back(err);
-            if (r.candidates.size() >= 4 * keep + 64) {
-              keep_worst(r.candidates, keep);
-              r.threshold = kInfinity;
-              for (const auto& kept : r.candidates) r.threshold = std::min(r.threshold, kept.ulp);
-            }
+            err.exact_is_zero = e.exact_is_zero;
+            if (r.worst[0].wants(e.ulp)) r.worst[0].add(err);
+            if (r.worst[1].wants(e.pair_ulp)) r.worst[1].add(err);
           }
         });
-    keep_worst(r.candidates, keep);
+    for (auto& list : r.worst) list.trim();
     return n;
   });
 
   ComparisonReport report;
   report.elements = static_cast<std::size_t>(p.elements());
+  report.metric = o.metric;
   report.max_ulp_bound = o.max_ulp;
   bool output_all_zero = true, reference_all_zero = true;
-  double sum_ulp = 0, sum_abs = 0;
-  std::vector<ElementError> candidates;
+  double sum_ulp = 0, sum_pair_ulp = 0, sum_abs = 0;
+  std::array<WorstList, 2> lists = results.empty() ? std::array<WorstList, 2>{} : results.front().worst;
+  for (auto& list : lists) list.candidates.clear();
   for (const BlockResult& r : results) {
     sum_ulp += r.sum_ulp;
+    sum_pair_ulp += r.sum_pair_ulp;
     sum_abs += r.sum_abs;
     report.max_abs = std::max(report.max_abs, r.max_abs);
     report.over_bound += r.over;
+    report.over_bound_element += r.over_element;
+    report.over_bound_pair += r.over_pair;
     report.fallback_elements += r.fallbacks;
     report.beyond_element_bound += r.beyond_element_bound;
+    report.summaries.merge(r.summaries);
     output_all_zero = output_all_zero && r.output_all_zero;
     reference_all_zero = reference_all_zero && r.reference_all_zero;
-    candidates.insert(candidates.end(), r.candidates.begin(), r.candidates.end());
+    for (std::size_t m = 0; m < 2; ++m)
+      lists[m].candidates.insert(lists[m].candidates.end(), r.worst[m].candidates.begin(), r.worst[m].candidates.end());
   }
   if (report.elements) {
     report.mean_ulp = sum_ulp / static_cast<double>(report.elements);
+    report.mean_pair_ulp = sum_pair_ulp / static_cast<double>(report.elements);
     report.mean_abs = sum_abs / static_cast<double>(report.elements);
   }
   report.all_zero_output = output_all_zero && !reference_all_zero;
 
   // The worst elements' figures in MPFR, exactly as the mpfr engine gives them.
-  keep_worst(candidates, keep);
-  if (o.engine == Engine::fast && !candidates.empty()) {
-    const auto plan = make_frequency_plan<S>(p.spec);
-    const AxisMap axes(p);
-    Worker exact(p, plan, axes, nullptr, o, true);
-    for (ElementError& e : candidates) {
+  for (auto& list : lists) list.trim();
+  std::optional<FrequencyPlan<S>> plan;
+  std::optional<Worker> exact;
+  if (o.engine == Engine::fast) {
+    plan.emplace(make_frequency_plan<S>(p.spec));
+    exact.emplace(p, *plan, pair_axes, nullptr, o, true);
+  }
+  for (auto& list : lists) {
+    if (!exact) break;
+    for (ElementError& e : list.candidates) {
       const auto first = static_cast<std::int64_t>(e.index - e.channel);  // the element's head
       const auto size = static_cast<std::size_t>(p.row.head_dim);
       std::vector<double> head(size);
@@ -694,23 +812,26 @@ ComparisonReport check(const Problem& p, const ValueReader& x, const BitsReader&
       x(first, head);
       got(first, head_got);
       const int b = e.token / std::max(p.row.tokens, 1), t = e.token % std::max(p.row.tokens, 1);
-      exact.start_token(b, t);
+      exact->start_token(b, t);
       ElementOutcome out;
       if (e.channel >= p.spec.rotary_dim) {
-        out = exact.passed_through(head[e.channel], head_got[e.channel]);
+        out = exact->passed_through(head[e.channel], head_got[e.channel]);
       } else {
         const int half = p.spec.rotary_dim / 2;
         const int j = p.spec.pairing == Pairing::neox ? e.channel % half : e.channel / 2;
         const auto [c0, c1] = pair_channels(p.spec.pairing, j, p.spec.rotary_dim);
-        out = exact.rotated(e.head, j, e.channel == c1, head[c0], head[c1], head_got[e.channel]);
+        out = exact->rotated(e.head, j, e.channel == c1, head[c0], head[c1], head_got[e.channel]);
       }
       e.exact = out.exact;
       e.ulp = out.ulp;
+      e.pair_ulp = out.pair_ulp;
       e.abs_error = out.abs_error;
     }
   }
-  std::sort(candidates.begin(), candidates.end(), worse);
-  if (!candidates.empty()) report.max_ulp = candidates.front().ulp;
+  for (auto& list : lists) std::sort(list.candidates.begin(), list.candidates.end(), list.order);
+  if (!lists[0].candidates.empty()) report.max_ulp = lists[0].candidates.front().ulp;
+  if (!lists[1].candidates.empty()) report.max_pair_ulp = lists[1].candidates.front().pair_ulp;
+  std::vector<ElementError>& candidates = lists[verdict].candidates;
   candidates.resize(std::min(candidates.size(), o.worst));
   report.worst = std::move(candidates);
   return report;

@@ -29,6 +29,7 @@ struct Problem {
   DType dtype = DType::bf16;
   TensorShape row;                                // [tokens, heads, head_dim] of one batch row
   std::vector<std::vector<Position3>> positions;  // per batch row, per token
+  std::vector<std::vector<TokenKind>> kinds;      // per batch row, per token, for the summaries; empty: all text
 
   int batch() const { return static_cast<int>(positions.size()); }
   std::int64_t elements() const { return static_cast<std::int64_t>(row.size()) * batch(); }
@@ -47,6 +48,7 @@ using ElementBound = std::function<double(double inputs, double exact, double ul
 struct Options {
   Engine engine = Engine::fast;
   double max_ulp = 1.0;          // an element with ulp > max_ulp is over the bound
+  Metric metric = Metric::element;  // which ulp the bound, the verdict and the worst list use
   std::size_t worst = 10;        // how many worst elements the report lists
   unsigned threads = 0;          // 0: every core
   bool progress = false;         // elements done, rate and ETA on stderr while it runs (for a terminal)

@@ -42,8 +42,9 @@ std::vector<std::uint32_t> rotated_bits(const judge::Problem& p, const InMemory&
 }
 
 ComparisonReport checked(const judge::Problem& p, const InMemory& m, Engine engine, double max_ulp, std::size_t worst = 10,
-                         unsigned threads = 0) {
+                         unsigned threads = 0, Metric metric = Metric::element) {
   judge::Options o;
+  o.metric = metric;
   o.engine = engine;
   o.max_ulp = max_ulp;
   o.worst = worst;
@@ -106,6 +107,51 @@ TEST_P(JudgeEngineCase, OneUlpSlipIsFoundAndLocated) {
   EXPECT_GT(r.worst[0].ulp, 0.5);
   EXPECT_LT(r.worst[0].ulp, 1.5);
   EXPECT_TRUE(checked(p, m, GetParam(), 1.5).passed());  // the same output within a 1.5-ulp bound
+}
+
+// The pair metric measures at r = |(x0, x1)|: where an output cancels to a small value, one ulp of that value
+// is a tiny fraction of an ulp of r. Token 0 (position 0: cos 1, sin 0) of head_dim 4 neox pairs channels
+// (0, 2) and (1, 3); exact outputs equal the inputs, so every figure below is exact.
+TEST_P(JudgeEngineCase, PairMetricMeasuresAtThePairNorm) {
+  auto p = small_problem(DType::fp32);
+  p.row = {1, 1, 4};
+  p.positions = {{Position3::diagonal(Coordinate(0))}};
+  InMemory m;
+  m.x = {1.0, 0.0, 0x1p-20, 1.0};  // pair 0: (1, 2^-20), r ~ 1; pair 1: (0, 1), r = 1
+  m.got = rotated_bits(p, m, GetParam());
+  m.got[2] += 1;                     // 2^-20 one ulp up: 2^-43 off
+  m.got[1] = round_to_bits(0x1p-30, DType::fp32);  // exact 0, got 2^-30
+  for (Metric metric : {Metric::element, Metric::pair}) {
+    SCOPED_TRACE(to_string(metric));
+    const auto r = checked(p, m, GetParam(), 1.0, 4, 0, metric);
+    ASSERT_EQ(r.worst.size(), 4u);
+    const auto& at = [&](std::size_t index) {
+      for (const auto& e : r.worst)
+        if (e.index == index) return e;
+      ADD_FAILURE() << "element " << index << " not listed";
+      return ElementError{};
+    };
+    EXPECT_EQ(at(2).ulp, 1.0);
+    EXPECT_EQ(at(2).pair_ulp, 0x1p-20);   // 2^-43 over ulp(1) = 2^-23
+    // An exact zero: measured at r = 1 in both metrics (its own ulp would be the smallest subnormal's: 2^119 ulp).
+    EXPECT_TRUE(at(1).exact_is_zero);
+    EXPECT_EQ(at(1).ulp, 0x1p-7);         // 2^-30 over 2^-23
+    EXPECT_EQ(at(1).pair_ulp, 0x1p-7);
+    EXPECT_EQ(r.over_bound_element, 0u);
+    EXPECT_EQ(r.over_bound_pair, 0u);
+    EXPECT_EQ(r.max_ulp, 1.0);
+    EXPECT_EQ(r.max_pair_ulp, 0x1p-7);
+    EXPECT_EQ(r.worst.front().index, metric == Metric::element ? 2u : 1u);  // ranked by the verdict's metric
+  }
+  // A zero pair (r = 0) rotates to exact zeros: any other output is infinitely far.
+  m.x = {0.0, 1.0, 0.0, 1.0};
+  m.got = rotated_bits(p, m, GetParam());
+  m.got[0] = round_to_bits(0x1p-30, DType::fp32);
+  const auto r = checked(p, m, GetParam(), 1.0, 4, 0, Metric::pair);
+  EXPECT_TRUE(std::isinf(r.max_pair_ulp));
+  EXPECT_EQ(r.over_bound, 1u);
+  EXPECT_EQ(r.worst.front().index, 0u);
+  EXPECT_EQ(r.worst.front().abs_error, 0x1p-30);
 }
 
 TEST_P(JudgeEngineCase, NanOutputIsInfinitelyFar) {
@@ -186,6 +232,16 @@ std::string printed(double v) {
 void expect_same_reports(const ComparisonReport& fast, const ComparisonReport& mpfr, const std::string& what) {
   SCOPED_TRACE(what);
   EXPECT_EQ(fast.over_bound, mpfr.over_bound);
+  EXPECT_EQ(fast.over_bound_element, mpfr.over_bound_element);
+  EXPECT_EQ(fast.over_bound_pair, mpfr.over_bound_pair);
+  EXPECT_EQ(fast.max_pair_ulp, mpfr.max_pair_ulp);
+  EXPECT_EQ(printed(fast.mean_pair_ulp), printed(mpfr.mean_pair_ulp));
+  for (std::size_t i = 0; i < std::max(fast.summaries.by_pair.size(), mpfr.summaries.by_pair.size()); ++i) {
+    ASSERT_LT(i, fast.summaries.by_pair.size());
+    ASSERT_LT(i, mpfr.summaries.by_pair.size());
+    EXPECT_EQ(fast.summaries.by_pair[i].over, mpfr.summaries.by_pair[i].over) << "pair " << i;
+    EXPECT_EQ(fast.summaries.by_pair[i].elements, mpfr.summaries.by_pair[i].elements) << "pair " << i;
+  }
   EXPECT_EQ(fast.all_zero_output, mpfr.all_zero_output);
   EXPECT_EQ(fast.passed(), mpfr.passed());
   EXPECT_EQ(fast.max_ulp, mpfr.max_ulp);  // the worst elements are computed in MPFR by both
@@ -196,6 +252,7 @@ void expect_same_reports(const ComparisonReport& fast, const ComparisonReport& m
   for (std::size_t i = 0; i < fast.worst.size(); ++i) {
     EXPECT_EQ(fast.worst[i].index, mpfr.worst[i].index) << i;
     EXPECT_EQ(fast.worst[i].ulp, mpfr.worst[i].ulp) << i;
+    EXPECT_EQ(fast.worst[i].pair_ulp, mpfr.worst[i].pair_ulp) << i;
     EXPECT_EQ(fast.worst[i].exact, mpfr.worst[i].exact) << i;
     EXPECT_EQ(fast.worst[i].abs_error, mpfr.worst[i].abs_error) << i;
   }
@@ -295,9 +352,10 @@ TEST(JudgeEngines, AgreeOnRandomProblems) {
     std::vector<double> bounds = {0.5, 1.0, 2.0};
     for (std::size_t k = 0; k < bounds.size(); ++k) {
       const double bound = bounds[k];
-      const auto fast = checked(p, m, Engine::fast, bound, 6);
-      const auto mpfr = checked(p, m, Engine::mpfr, bound, 6);
-      expect_same_reports(fast, mpfr, "trial " + std::to_string(trial) + " bound " + printed(bound));
+      const Metric metric = k % 2 ? Metric::pair : Metric::element;
+      const auto fast = checked(p, m, Engine::fast, bound, 6, 0, metric);
+      const auto mpfr = checked(p, m, Engine::mpfr, bound, 6, 0, metric);
+      expect_same_reports(fast, mpfr, "trial " + std::to_string(trial) + " bound " + printed(bound) + " metric " + to_string(metric));
       EXPECT_EQ(mpfr.fallback_elements, static_cast<std::uint64_t>(p.elements()));
       // Bounds on the boundary itself: an element's exact ulp figure, and the double just below it. Only
       // MPFR can decide those elements; the fast engine must hand them over.
@@ -305,6 +363,7 @@ TEST(JudgeEngines, AgreeOnRandomProblems) {
         for (const auto& e : mpfr.worst) {
           bounds.push_back(e.ulp);
           bounds.push_back(std::nextafter(e.ulp, 0.0));
+          bounds.push_back(e.pair_ulp);
         }
       }
     }
