@@ -27,8 +27,14 @@ inline DType cache_dtype(Convention c, DType activation) {
     case Convention::bf16_cache: return DType::bf16;
     case Convention::fp16_cache: return DType::fp16;
     case Convention::activation_dtype: return activation;
+    default: return DType::fp32;  // the conventions that change the phase keep an fp32 cache
   }
-  return DType::fp32;
+}
+
+// The conventions with the common fp32 phase, which EmulatedRotation reproduces bit for bit.
+inline bool emulated_bit_for_bit(Convention c) {
+  return c == Convention::fp32_phase || c == Convention::bf16_cache || c == Convention::fp16_cache ||
+         c == Convention::activation_dtype;
 }
 
 // The dtype the products and sums of the rotation are rounded to.
@@ -53,6 +59,8 @@ class EmulatedRotation {
  public:
   EmulatedRotation(const FrequencyPlan<S>& plan, std::vector<Position3> positions, Convention convention)
       : spec_(plan.spec), convention_(convention), positions_(std::move(positions)) {
+    if (!emulated_bit_for_bit(convention))
+      throw Error("convention " + std::string(to_string(convention)) + " is emulated as bounds only (ConventionBounds)");
     inverse_frequencies_ = fp32_inverse_frequencies(plan);
     attention_factor_ = decode_bits(round_to_fp32(plan.attention_factor), DType::fp32);
     none_ = {attention_factor_, 0.0};
