@@ -14,7 +14,8 @@
 namespace mmrope::cli {
 namespace {
 
-std::vector<std::vector<Position3>> positions_from_layouts(const RotationJobOptions& o, int batch, int tokens) {
+std::vector<std::vector<Position3>> positions_from_layouts(const RotationJobOptions& o, int batch, int tokens,
+                                                           std::vector<std::vector<TokenKind>>& kinds) {
   if (o.layouts.size() != 1 && static_cast<int>(o.layouts.size()) != batch)
     throw Error("give one --layout, or one per batch row (" + std::to_string(batch) + "), not " +
                 std::to_string(o.layouts.size()));
@@ -26,7 +27,11 @@ std::vector<std::vector<Position3>> positions_from_layouts(const RotationJobOpti
                    o.convention == "transformers-4" ? PaddingConvention::transformers4 : PaddingConvention::transformers5,
                    tokens);
   std::vector<std::vector<Position3>> out;
-  for (const auto& row : bp.rows) out.push_back(positions_of(row));
+  for (const auto& row : bp.rows) {
+    out.push_back(positions_of(row));
+    kinds.emplace_back();
+    for (const auto& token : row.tokens) kinds.back().push_back(token.kind);
+  }
   return out;
 }
 
@@ -144,12 +149,16 @@ RotationJob load_rotation_job(const RotationJobOptions& o) {
       throw Error(o.input_path + ": " + std::to_string(job.batch) + " rows of " + std::to_string(job.row_shape.tokens) +
                   " tokens, but input_ids in " + o.hf.inputs_path + " is [" + std::to_string(index.batch) + ", " +
                   std::to_string(index.length) + "]" + job.layout.hint_for_tokens(s, index.length));
-    for (std::int64_t b = 0; b < index.batch; ++b) job.positions.push_back(index.row_positions(b));
+    for (std::int64_t b = 0; b < index.batch; ++b) {
+      job.positions.push_back(index.row_positions(b));
+      const auto first = index.kinds.begin() + b * index.length;
+      job.kinds.emplace_back(first, first + index.length);
+    }
     job.label = hf->rules.preset + " (" + o.hf.config_path + ", transformers " + hf->version + ")";
     job.hf_summary = hf->summary();
   } else {
     try {
-      job.positions = o.positions_path.empty() ? positions_from_layouts(o, job.batch, job.row_shape.tokens)
+      job.positions = o.positions_path.empty() ? positions_from_layouts(o, job.batch, job.row_shape.tokens, job.kinds)
                                                : read_positions_file(o.positions_path, job.batch, job.row_shape.tokens,
                                                                      parse_positions_kind(o.positions_kind));
     } catch (const Error& e) {
@@ -170,6 +179,12 @@ judge::Problem RotationJob::problem() const {
   p.dtype = dtype;
   p.row = row_shape;
   p.positions = positions;
+  p.kinds = kinds;
+  if (p.kinds.empty())  // a positions file says no kinds: a token off the diagonal t = h = w is taken as visual
+    for (const auto& row : positions) {
+      p.kinds.emplace_back();
+      for (const auto& q : row) p.kinds.back().push_back(q.t == q.h && q.h == q.w ? TokenKind::text : TokenKind::image);
+    }
   return p;
 }
 
@@ -184,17 +199,19 @@ judge::ValueReader RotationJob::input_values() const {
   }));
 }
 
-std::vector<std::uint32_t> RotationJob::emulate(Convention convention) const {
+ConventionRange RotationJob::convention_range(Convention convention, const ErrorModel& model) const {
   const auto plan = make_frequency_plan<Mpfr256>(spec);
   const std::size_t row_size = row_shape.size();
   const judge::ValueReader read = input_values();
-  std::vector<std::uint32_t> out;
+  ConventionRange out;
+  out.dtype = dtype;
   std::vector<double> row(row_size);
   for (int b = 0; b < batch; ++b) {
     read(static_cast<std::int64_t>(b) * static_cast<std::int64_t>(row_size), row);
-    const EmulatedRotation<Mpfr256> rot(plan, positions[b], convention);
-    const auto y = rot.apply(row, row_shape, role, backward ? Direction::backward : Direction::forward, dtype);
-    out.insert(out.end(), y.bits.begin(), y.bits.end());
+    const ConventionBounds<Mpfr256> bounds(plan, positions[b], convention, model);
+    const auto y = bounds.apply(row, row_shape, role, backward ? Direction::backward : Direction::forward, dtype);
+    out.low.insert(out.low.end(), y.low.begin(), y.low.end());
+    out.high.insert(out.high.end(), y.high.begin(), y.high.end());
   }
   return out;
 }

@@ -12,7 +12,7 @@
 #include "rotary_options.hpp"
 #include "tensor_layout.hpp"
 #include "reference/frequency/preset_rotary.hpp"
-#include "reference/emulation/emulated_rotation.hpp"
+#include "reference/emulation/convention_bounds.hpp"
 #include "reference/judge/judge_engine.hpp"
 #include "reference/rotation.hpp"
 
@@ -51,6 +51,7 @@ struct RotationJob {
   TensorRole role = TensorRole::query;
   RotarySpec spec;
   std::vector<std::vector<Position3>> positions;  // per row, per token
+  std::vector<std::vector<TokenKind>> kinds;      // per row, per token; empty for a positions file (inferred)
   bool backward = false;
   std::string label;       // what the report names: the preset, or the HF rules applied
   std::string hf_summary;  // with --hf-inputs: which transformers rules gave the positions
@@ -58,8 +59,8 @@ struct RotationJob {
   judge::Problem problem() const;
   // X's values in [batch, tokens, heads, head_dim] order: floats as they are, bf16 bit patterns decoded exactly.
   judge::ValueReader input_values() const;
-  // What a named lower-precision convention gives for the same X, in [batch, tokens, heads, head_dim] order.
-  std::vector<std::uint32_t> emulate(Convention convention) const;
+  // What a named convention can give for the same X under an error model, in [batch, tokens, heads, head_dim] order.
+  ConventionRange convention_range(Convention convention, const ErrorModel& model) const;
 };
 
 // Opens and checks everything; throws mmrope::Error naming the file or option at fault.

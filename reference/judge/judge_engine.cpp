@@ -477,15 +477,6 @@ struct BlockResult {
   std::array<WorstList, 2> worst;  // [Metric]: the block's worst in each metric
 };
 
-// The summaries' decade of a coordinate: 0 for |p| < 1, d for |p| in [10^(d-1), 10^d).
-int position_decade(const Coordinate& c) {
-  const double v = std::fabs(static_cast<double>(c.to_real()));
-  if (!(v >= 1)) return 0;
-  int d = 1;
-  for (double edge = 10; v >= edge && d < 40; edge *= 10) ++d;
-  return d;
-}
-
 void add_to(std::vector<SummaryBin>& bins, std::size_t i, double ulp, bool over) {
   if (bins.size() <= i) bins.resize(i + 1);
   bins[i].add(ulp, over);
@@ -636,6 +627,25 @@ BlockData load_block(const Problem& p, const Blocks& blocks, std::int64_t k, con
 
 }  // namespace
 
+int position_decade(const Coordinate& c) {
+  const double v = std::fabs(static_cast<double>(c.to_real()));
+  if (!(v >= 1)) return 0;
+  int d = 1;
+  for (double edge = 10; v >= edge && d < 40; edge *= 10) ++d;
+  return d;
+}
+
+void add_to_summaries(ErrorSummaries& s, int pair, PairAxis axis, int decade, TokenKind kind, int head, int row,
+                      double figure, bool over) {
+  if (pair >= 0) add_to(s.by_pair, static_cast<std::size_t>(pair), figure, over);
+  else s.pass_through.add(figure, over);
+  add_to(s.by_axis, pair < 0 ? 4 : axis ? static_cast<std::size_t>(*axis) : 3, figure, over);
+  add_to(s.by_decade, static_cast<std::size_t>(decade), figure, over);
+  add_to(s.by_kind, static_cast<std::size_t>(kind), figure, over);
+  add_to(s.by_head, static_cast<std::size_t>(head), figure, over);
+  add_to(s.by_row, static_cast<std::size_t>(row), figure, over);
+}
+
 void validate(const Problem& p) {
   check_rotary_spec(p.spec);
   if (p.positions.empty()) throw Error("the judged tensor has no batch rows");
@@ -727,15 +737,9 @@ ComparisonReport check(const Problem& p, const ValueReader& x, const BitsReader&
             decade_token = t;
             for (Axis a : kAxes) decade[static_cast<int>(a)] = position_decade(p.positions[b][t][a]);
           }
-          ErrorSummaries& sum = r.summaries;
           const PairAxis axis = j >= 0 ? pair_axes.head_pair_axis[h][j] : PairAxis{};
-          if (j >= 0) add_to(sum.by_pair, static_cast<std::size_t>(j), figure, over);
-          else sum.pass_through.add(figure, over);
-          add_to(sum.by_axis, j < 0 ? 4 : axis ? static_cast<std::size_t>(*axis) : 3, figure, over);
-          add_to(sum.by_decade, static_cast<std::size_t>(decade[axis ? static_cast<int>(*axis) : 0]), figure, over);
-          add_to(sum.by_kind, static_cast<std::size_t>(p.kinds.empty() ? TokenKind::text : p.kinds[b][t]), figure, over);
-          add_to(sum.by_head, static_cast<std::size_t>(h), figure, over);
-          add_to(sum.by_row, static_cast<std::size_t>(b), figure, over);
+          add_to_summaries(r.summaries, j, axis, decade[axis ? static_cast<int>(*axis) : 0],
+                           p.kinds.empty() ? TokenKind::text : p.kinds[b][t], h, b, figure, over);
           if (o.element_bound && e.element_over) {
             // Past rotary_dim the output must be exact; a rotated one is held to the kernel's own bound.
             const double ulp_size = std::ldexp(1.0, ulp_exponent(e.exact, p.dtype));

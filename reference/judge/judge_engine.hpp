@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "reference/comparison.hpp"
+#include "reference/frequency/allocation.hpp"
 #include "reference/frequency/rotary_spec.hpp"
 #include "reference/positions.hpp"
 #include "reference/rotation.hpp"
@@ -67,5 +68,11 @@ ComparisonReport check(const Problem& problem, const ValueReader& x, const BitsR
 
 // Validates the problem (shapes against the spec and the positions); throws mmrope::Error naming what is wrong.
 void validate(const Problem& problem);
+
+// The summaries' bins (comparison.hpp, ErrorSummaries): the decade of a coordinate, and one element added to
+// every summary. pair < 0: a channel past rotary_dim; axis: the pair's axis, or none.
+int position_decade(const Coordinate& c);
+void add_to_summaries(ErrorSummaries& s, int pair, PairAxis axis, int decade, TokenKind kind, int head, int row,
+                      double figure, bool over);
 
 }  // namespace mmrope::judge

@@ -143,8 +143,37 @@ TEST_F(CheckCommand, ConventionReportsBothDistances) {
   // Held to the convention bit for bit (--max-ulp 0), the exact rounding fails where the two differ.
   auto strict = run_cli({"check", "--preset", "qwen2-vl", "--layout", kLayout, "--input", x, "--output", path("y.npy"),
                          "--dtype", "bf16", "--convention", "fp32-phase", "--max-ulp", "0"});
-  const bool identical = strict.out.find("bit-identical 2816 of 2816") != std::string::npos;
-  EXPECT_EQ(strict.status, identical ? 0 : 1) << strict.out;
+  const bool inside = strict.out.find("inside the convention's range 2816 of 2816") != std::string::npos;
+  EXPECT_EQ(strict.status, inside ? 0 : 1) << strict.out;
+  // An error model applies to a convention only.
+  EXPECT_EQ(run_cli({"check", "--preset", "qwen2-vl", "--layout", kLayout, "--input", x, "--output", path("y.npy"),
+                     "--dtype", "bf16", "--error-model", "torch-cpu"}).status, 2);
+}
+
+// A failing report leads with its diagnosis (text and JSON); a passing one has none. Pair 61's channels (61
+// and 125 under neox pairing) copied from the input: chunked [16,24,24] gives pair 61 to w.
+TEST_F(CheckCommand, DiagnosisLeadsAFailingReport) {
+  const std::string x = write_x({2, 11, 2, 128});
+  ASSERT_EQ(run_cli({"rotate", "--preset", "qwen2-vl", "--layout", kLayout, "--input", x, "--output", path("y.npy"),
+                     "--dtype", "f32"}).status, 0);
+  const auto pass = run_cli({"check", "--preset", "qwen2-vl", "--layout", kLayout, "--input", x, "--output", path("y.npy"),
+                             "--dtype", "f32", "--json"});
+  EXPECT_EQ(pass.status, 0) << pass.out << pass.err;
+  EXPECT_NE(pass.out.find("\"diagnosis\": []"), std::string::npos) << pass.out;
+  const npy::Array in = npy::read_npy(x);
+  npy::Array y = npy::read_npy(path("y.npy"));
+  for (std::int64_t i = 0; i < y.size(); ++i)
+    if (i % 128 == 61 || i % 128 == 125) std::memcpy(y.data.data() + 4 * i, in.data.data() + 4 * i, 4);
+  npy::write_npy(path("y_bad.npy"), y);
+  const auto text = run_cli({"check", "--preset", "qwen2-vl", "--layout", kLayout, "--input", x, "--output", path("y_bad.npy"),
+                             "--dtype", "f32"});
+  EXPECT_EQ(text.status, 1) << text.out << text.err;
+  EXPECT_EQ(text.out.rfind("diagnosis: unrotated-pairs: pair 61 (channels 61, 125)", 0), 0u) << text.out;
+  EXPECT_NE(text.out.find("by pair: 61 (channels 61, 125, axis w)"), std::string::npos) << text.out;
+  const auto json = run_cli({"check", "--preset", "qwen2-vl", "--layout", kLayout, "--input", x, "--output", path("y_bad.npy"),
+                             "--dtype", "f32", "--json"});
+  EXPECT_NE(json.out.find("\"diagnosis\": [{\"class\": \"unrotated-pairs\""), std::string::npos) << json.out;
+  EXPECT_NE(json.out.find("\"by_pair\": ["), std::string::npos) << json.out;
 }
 
 TEST_F(CheckCommand, BatchWithOneLayoutPerRow) {
