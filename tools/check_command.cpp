@@ -271,7 +271,9 @@ void write_text(std::ostream& out, const RotationJob& job, const CheckOptions& o
                 const ConventionReport* conv, const std::vector<judge::Diagnosis>& diagnosis) {
   const bool passed = check_passed(r, conv);
   if (!passed) {
-    if (diagnosis.empty()) out << "diagnosis: no known cause fits (see where the error sits below)\n";
+    if (diagnosis.empty())
+      out << "diagnosis: no known cause fits (see where the error sits below; a kernel that follows a convention is "
+             "judged with --convention)\n";
     for (const auto& d : diagnosis) out << "diagnosis: " << d.cls << ": " << d.evidence << " (confidence " << number(d.confidence) << ")\n";
   }
   if (!job.hf_summary.empty()) out << "positions: " << job.hf_summary << "\n";

@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 
+#include "reference/emulation/fp32_phase.hpp"
 #include "reference/frequency/allocation_registry.hpp"
 #include "reference/frequency/sections.hpp"
 #include "reference/presets.hpp"
@@ -88,6 +89,7 @@ class Diagnoser {
       : p_(p), report_(report), pairs_(p.spec.pairs()), heads_(p.row.heads), dim_(p.row.head_dim), rd_(p.spec.rotary_dim) {
     const FrequencyPlan<S> plan = make_frequency_plan<S>(p.spec);
     for (const S& w : plan.inverse_frequencies) omega_.push_back(to_double(w));
+    omega_fp32_ = fp32_inverse_frequencies(plan);  // the fp32 recipe kernels use (transformers, vLLM)
     attention_ = to_double(plan.attention_factor);
     const FloatFormat f = format_of(p.dtype);
     unit_eps_ = 8 * std::ldexp(1.0, -(f.mantissa_bits + 1));
@@ -311,8 +313,8 @@ class Diagnoser {
     return hs;
   }
 
-  // Every other allocation of the registry at the current sections, and every preset's (allocation, sections) of
-  // the same pair count. Maps equal to the reference, to all-t (temporal-only) or to h and w exchanged (axis-swap)
+  // Every allocation of the registry at the current sections and at every preset's sections (each preset's own
+  // allocation among them): a kernel may use the right rule with another model's sections. Maps equal to the reference, to all-t (temporal-only) or to h and w exchanged (axis-swap)
   // are left to those classes.
   std::vector<Hypothesis> allocations(const Hypothesis& ref) const {
     std::vector<Hypothesis> hs;
@@ -320,10 +322,17 @@ class Diagnoser {
     const std::array<int, 4> c = current.counts();
     std::vector<std::pair<std::string, std::string>> candidates;
     const std::string sections = format_sections({c[0], c[1], c[2]});
-    for (const AllocationInfo& info : allocation_registry())
-      if (info.name != "multi-head") candidates.emplace_back(std::string(info.name), info.needs_sections ? sections : "");
+    std::vector<std::string> section_choices = {sections};
     for (const Preset& pr : presets())
-      if (pr.frequency.allocation != "multi-head") candidates.emplace_back(pr.frequency.allocation, pr.frequency.sections);
+      if (!pr.frequency.sections.empty() &&
+          std::find(section_choices.begin(), section_choices.end(), pr.frequency.sections) == section_choices.end())
+        section_choices.push_back(pr.frequency.sections);
+    for (const AllocationInfo& info : allocation_registry()) {
+      if (info.name == "multi-head") continue;
+      if (!info.needs_sections) candidates.emplace_back(std::string(info.name), "");
+      else
+        for (const std::string& sec : section_choices) candidates.emplace_back(std::string(info.name), sec);
+    }
     std::string swapped = current.map(), all_t(static_cast<std::size_t>(current.map().size()), 't');
     for (char& ch : swapped) ch = ch == 'h' ? 'w' : ch == 'w' ? 'h' : ch;
     std::set<std::string> seen = {current.map(), swapped, all_t};
@@ -437,7 +446,7 @@ class Diagnoser {
 
   // Mean error against emulations of low-precision cos/sin and an fp32 phase, against the exact rotation's.
   std::vector<Diagnosis> precision(const Hypothesis& ref) const {
-    double e0 = 0, e_bf16 = 0, e_fp16 = 0, e_phase = 0;
+    double e0 = 0, e_bf16 = 0, e_fp16 = 0, e_phase = 0, e_phase_rounded = 0, e_bf16_phase = 0, e_fp16_phase = 0;
     std::size_t n = 0;
     std::map<int, std::pair<double, std::size_t>> by_decade;  // decade of the pair's position -> error against the exact
     for_pairs(ref, [&](const SampleToken& s, int hd, int j, double x0, double x1, double g0, double g1, double r, double th) {
@@ -445,21 +454,29 @@ class Diagnoser {
       const double e = distance(x0, x1, g0, g1, r, c, sn);
       e0 += e;
       // cos/sin (attention factor folded in) rounded to a 16-bit type; distance() multiplies by a again.
-      const auto low = [&](DType t) {
-        return distance(x0, x1, g0, g1, r, rounded(attention_ * c, t) / attention_, rounded(attention_ * sn, t) / attention_);
+      const auto low = [&](DType t, double cc, double ss) {
+        return distance(x0, x1, g0, g1, r, rounded(attention_ * cc, t) / attention_, rounded(attention_ * ss, t) / attention_);
       };
-      e_bf16 += low(DType::bf16);
-      e_fp16 += low(DType::fp16);
+      e_bf16 += low(DType::bf16, c, sn);
+      e_fp16 += low(DType::fp16, c, sn);
       const PairAxis ax = ref.axes[static_cast<std::size_t>(hd) * pairs_ + j];
-      double phase = 0;
+      // Two fp32 phases: with transformers' fp32 inv_freq recipe, and with the exact inv_freq rounded to fp32
+      // (the two differ by an ulp or two in some pairs: 0.1 rad at position 1e6).
+      double phase = 0, phase_rounded = 0;
       if (ax) {
         const double q = s.pos[static_cast<int>(*ax)];
-        phase = ref.sign * static_cast<double>(static_cast<float>(q) * static_cast<float>(omega_[j]));
+        phase = ref.sign * static_cast<double>(static_cast<float>(q) * static_cast<float>(omega_fp32_[j]));
+        phase_rounded = ref.sign * static_cast<double>(static_cast<float>(q) * static_cast<float>(omega_[j]));
         auto& [sum, count] = by_decade[std::fabs(q) < 1 ? 0 : static_cast<int>(std::floor(std::log10(std::fabs(q)))) + 1];
         sum += e;
         ++count;
       }
       e_phase += distance(x0, x1, g0, g1, r, static_cast<float>(std::cos(phase)), static_cast<float>(std::sin(phase)));
+      // Both at once (eager bf16 execution: an fp32 phase, its cos/sin rounded to the model dtype).
+      e_bf16_phase += low(DType::bf16, std::cos(phase), std::sin(phase));
+      e_fp16_phase += low(DType::fp16, std::cos(phase), std::sin(phase));
+      e_phase_rounded += distance(x0, x1, g0, g1, r, static_cast<float>(std::cos(phase_rounded)),
+                                  static_cast<float>(std::sin(phase_rounded)));
       ++n;
     });
     std::vector<Diagnosis> out;
@@ -475,8 +492,16 @@ class Diagnoser {
                               log2(e) + " against the emulation",
                      std::clamp(1 - e / e0, 0.0, 1.0)});
     };
-    add("reduced-precision-cos-sin", std::min(e_bf16, e_fp16), std::string("cos/sin rounded to ") + (e_bf16 <= e_fp16 ? "bf16" : "fp16"));
-    add("phase-precision", e_phase, "an fp32 phase (fl32(fl32(p) * fl32(omega)), fp32 cos/sin)");
+    const double e_low = std::min(e_bf16, e_fp16), e_low_phase = std::min(e_bf16_phase, e_fp16_phase);
+    if (e_low <= e_low_phase)
+      add("reduced-precision-cos-sin", e_low, std::string("cos/sin rounded to ") + (e_bf16 <= e_fp16 ? "bf16" : "fp16"));
+    else
+      add("reduced-precision-cos-sin", e_low_phase,
+          std::string("cos/sin of an fp32 phase rounded to ") + (e_bf16_phase <= e_fp16_phase ? "bf16" : "fp16"));
+    if (e_phase <= e_phase_rounded)
+      add("phase-precision", e_phase, "an fp32 phase (fl32(fl32(p) * inv_freq), transformers' fp32 inv_freq, fp32 cos/sin)");
+    else
+      add("phase-precision", e_phase_rounded, "an fp32 phase (fl32(fl32(p) * fl32(inv_freq)), fp32 cos/sin)");
     // An fp32 phase's error grows with the position: the sample's mean error and the report's max ulp per decade.
     const auto decade = [](std::size_t i) { return i == 0 ? std::string("<1") : "1e" + std::to_string(i - 1); };
     for (Diagnosis& d : out) {
@@ -524,9 +549,12 @@ class Diagnoser {
 
   // The most confident first, then the vocabulary's order; one entry per class (its most confident).
   static void sort_and_dedupe(std::vector<Diagnosis>& v) {
+    // Ties go by the vocabulary's order, except that `allocation`, a family of dozens of candidate maps, yields to
+    // any single hypothesis that fits as well (in bf16, h = w = t and chunked 24,20,20 can both fit every pair).
     const auto rank = [](const std::string& cls) {
       const auto& all = diagnosis_classes();
-      return std::find(all.begin(), all.end(), cls) - all.begin();
+      const auto i = std::find(all.begin(), all.end(), cls) - all.begin();
+      return cls == "allocation" ? static_cast<std::ptrdiff_t>(all.size()) : i;
     };
     std::stable_sort(v.begin(), v.end(), [&](const Diagnosis& a, const Diagnosis& b) {
       return a.confidence != b.confidence ? a.confidence > b.confidence : rank(a.cls) < rank(b.cls);
@@ -542,6 +570,7 @@ class Diagnoser {
   const ComparisonReport& report_;
   int pairs_, heads_, dim_, rd_;
   std::vector<double> omega_;
+  std::vector<double> omega_fp32_;  // fp32(1 / fp32(fp32(base) ** fp32(2j / d))), for the phase-precision emulation
   double attention_ = 1;
   double unit_eps_ = 0, denorm_ = 0;
   std::vector<PairAxis> axes_;

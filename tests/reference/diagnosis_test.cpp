@@ -5,6 +5,7 @@
 #include <random>
 #include <string>
 
+#include "library_like_rotations.hpp"
 #include "random_seed.hpp"
 #include "reference/frequency/allocation_registry.hpp"
 #include "reference/judge/diagnosis.hpp"
@@ -313,6 +314,33 @@ TEST_F(DiagnosisFp32, UnrotatedPairs) {
   for (std::size_t i = 0; i < got.size(); ++i) {
     const int c = static_cast<int>(i % 128);
     if (c == 61 || c == 62 || c == 125 || c == 126) got[i] = round_to_bits(x[i], p.dtype);
+  }
+  const auto d = diagnosed(p, x, got);
+  expect_first(d, "unrotated-pairs");
+  if (!d.empty()) {
+    EXPECT_NE(d.front().evidence.find("pairs 61, 62 (channels 61, 62, 125, 126)"), std::string::npos) << d.front().evidence;
+  }
+}
+
+// ggml's IMROPE (llama.cpp's Qwen3-VL), written as ggml writes it: sector j % 3 picks h (j < 3 s_h), w (j < 3 s_w),
+// t (j < 3 s_t), and anything else its fourth position, which text leaves 0. With sections 24, 20, 20 pairs 61 and
+// 62 land there, while transformers and the reference give them t: they come out unrotated.
+TEST_F(DiagnosisFp32, GgmlImropeFourthPosition) {
+  const judge::Problem p = problem(DType::fp32, "interleaved", "24,20,20", "5000000");
+  const auto x = random_inputs(p, rng);
+  std::vector<std::uint32_t> got;
+  for (int b = 0; b < p.batch(); ++b) {
+    library_like::Problem g;
+    g.tokens = p.row.tokens;
+    g.heads = p.row.heads;
+    g.head_dim = 128;
+    g.base = 5000000.0f;
+    for (const Position3& q : p.positions[static_cast<std::size_t>(b)])
+      g.positions.push_back({q.t.to_int64(), q.h.to_int64(), q.w.to_int64()});
+    g.axis_of = [](int j) { return j % 3 == 1 && j < 60 ? 1 : j % 3 == 2 && j < 60 ? 2 : j % 3 == 0 && j < 72 ? 0 : 3; };
+    const std::size_t row = p.row.size();
+    const std::vector<double> xb(x.begin() + static_cast<std::ptrdiff_t>(b * row), x.begin() + static_cast<std::ptrdiff_t>((b + 1) * row));
+    for (double v : library_like::ggml_like(g, xb)) got.push_back(round_to_bits(v, DType::fp32));
   }
   const auto d = diagnosed(p, x, got);
   expect_first(d, "unrotated-pairs");

@@ -12,7 +12,7 @@ namespace mmrope::library_like {
 
 // These follow the libraries' published code, not mmrope's emulation: float arithmetic, the C library's powf,
 // cosf and sinf, and the libraries' own order of operations. `axis_of(pair)` gives the row (0 t, 1 h, 2 w) of
-// `positions` a pair reads. x and the result are [tokens, heads, head_dim], neox pairs (j, j + half).
+// `positions` a pair reads; ggml_like also takes 3, its fourth position, which llama.cpp leaves 0. x and the result are [tokens, heads, head_dim], neox pairs (j, j + half).
 struct Problem {
   int tokens = 0, heads = 0, head_dim = 0;
   float base = 1000000.0f;
@@ -60,7 +60,7 @@ inline std::vector<double> ggml_like(const Problem& p, const std::vector<double>
   const float theta_scale = std::pow(p.base, -2.0f / static_cast<float>(p.head_dim));
   std::vector<double> y(x.size());
   for (int t = 0; t < p.tokens; ++t) {
-    float theta[3];
+    float theta[4] = {0, 0, 0, 0};
     for (int a = 0; a < 3; ++a) theta[a] = static_cast<float>(p.positions[static_cast<std::size_t>(t)][static_cast<std::size_t>(a)]);
     std::vector<float> cos_theta(static_cast<std::size_t>(half)), sin_theta(static_cast<std::size_t>(half));
     for (int j = 0; j < half; ++j) {
