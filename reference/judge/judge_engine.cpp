@@ -277,12 +277,18 @@ class Worker {
   }
 
   // The norm of a pair (a, b) after the rotation, as the pair metric defines it: |f| hypot(a, b) in double.
-  double pair_norm(double a, double b) const { return attention_magnitude_ * std::hypot(a, b); }
+  // sqrt(a^2 + b^2) where the squares cannot overflow or lose the smaller input to underflow, hypot elsewhere
+  // (slower): both engines call this one function, so they measure at the same r.
+  double pair_norm(double a, double b) const {
+    const double m = std::max(std::fabs(a), std::fabs(b));
+    const double n = m >= 0x1p-400 && m <= 0x1p400 ? std::sqrt(a * a + b * b) : std::hypot(a, b);
+    return attention_magnitude_ * n;
+  }
 
   // Output `second_output` of pair j of head h, inputs (a, b), judged bits `got`.
-  ElementOutcome rotated(int h, int j, bool second_output, double a, double b, std::uint32_t got) {
+  // r: pair_norm(a, b), computed once for the pair's two outputs.
+  ElementOutcome rotated(int h, int j, bool second_output, double a, double b, std::uint32_t got, double r) {
     const OutputTerms t = terms(a, b, second_output, p_.direction);
-    const double r = pair_norm(a, b);
     if (fast_) {
       const PairAxis ax = axes_.head_pair_axis[h][j];
       const FastCosSin& cs = ax ? fast_cs_[static_cast<int>(*ax)][j] : fast_->attention;
@@ -588,8 +594,9 @@ std::int64_t visit_block(Worker& w, const Problem& p, const Blocks& blocks, std:
         const auto [c0, c1] = pair_channels(spec.pairing, j, spec.rotary_dim);
         const double a = x[base + c0], bb = x[base + c1];
         const std::uint32_t g0 = got.empty() ? 0 : got[base + c0], g1 = got.empty() ? 0 : got[base + c1];
-        visit(base + c0, t, h, c0, j, std::fabs(a) + std::fabs(bb), w.rotated(h, j, false, a, bb, g0));
-        visit(base + c1, t, h, c1, j, std::fabs(a) + std::fabs(bb), w.rotated(h, j, true, a, bb, g1));
+        const double r = w.pair_norm(a, bb);
+        visit(base + c0, t, h, c0, j, std::fabs(a) + std::fabs(bb), w.rotated(h, j, false, a, bb, g0, r));
+        visit(base + c1, t, h, c1, j, std::fabs(a) + std::fabs(bb), w.rotated(h, j, true, a, bb, g1, r));
       }
       for (int c = spec.rotary_dim; c < p.row.head_dim; ++c)
         visit(base + c, t, h, c, -1, -1.0, w.passed_through(x[base + c], got.empty() ? 0 : got[base + c]));
@@ -715,8 +722,30 @@ ComparisonReport check(const Problem& p, const ValueReader& x, const BitsReader&
     BlockResult& r = results[static_cast<std::size_t>(k)];
     const int b = static_cast<int>(k / blocks.blocks_per_row);
     const std::uint32_t zero_mask = format_of(p.dtype).sign_bit() - 1;  // +0 and -0
-    int decade_token = -1;
-    std::array<int, 3> decade{};
+    // The summaries, folded cheaply: per element one bin of [head][pair] (pairs, heads and axes are sums over
+    // it) and one of the token's axis groups (decades, kinds and rows are sums over those, per token).
+    const int pairs = p.spec.pairs();
+    std::vector<SummaryBin> head_pair(static_cast<std::size_t>(p.row.heads) * static_cast<std::size_t>(pairs + 1));
+    std::array<SummaryBin, 5> token_axis{};  // t, h, w, none, pass
+    int summary_token = -1;
+    const auto fold_token = [&] {
+      if (summary_token < 0) return;
+      SummaryBin whole;
+      for (std::size_t ai = 0; ai < token_axis.size(); ++ai) {
+        if (token_axis[ai].elements == 0) continue;
+        const Axis a = ai < 3 ? static_cast<Axis>(ai) : Axis::t;
+        const int dec = position_decade(p.positions[b][summary_token][a]);
+        if (r.summaries.by_decade.size() <= static_cast<std::size_t>(dec)) r.summaries.by_decade.resize(static_cast<std::size_t>(dec) + 1);
+        r.summaries.by_decade[static_cast<std::size_t>(dec)].merge(token_axis[ai]);
+        whole.merge(token_axis[ai]);
+        token_axis[ai] = {};
+      }
+      const auto kind = static_cast<std::size_t>(p.kinds.empty() ? TokenKind::text : p.kinds[b][summary_token]);
+      if (r.summaries.by_kind.size() <= kind) r.summaries.by_kind.resize(kind + 1);
+      r.summaries.by_kind[kind].merge(whole);
+      if (r.summaries.by_row.size() <= static_cast<std::size_t>(b)) r.summaries.by_row.resize(static_cast<std::size_t>(b) + 1);
+      r.summaries.by_row[static_cast<std::size_t>(b)].merge(whole);
+    };
     const std::int64_t n = visit_block(
         w, p, blocks, k, d.x, gs, [&](std::size_t i, int t, int h, int c, int j, double inputs, const ElementOutcome& e) {
           const std::size_t index = static_cast<std::size_t>(first) + i;
@@ -733,13 +762,14 @@ ComparisonReport check(const Problem& p, const ValueReader& x, const BitsReader&
           r.output_all_zero = r.output_all_zero && (gs[i] & zero_mask) == 0;
           r.reference_all_zero = r.reference_all_zero && e.exact_is_zero;
           // The summaries: where the error sits.
-          if (decade_token != t) {
-            decade_token = t;
-            for (Axis a : kAxes) decade[static_cast<int>(a)] = position_decade(p.positions[b][t][a]);
+          if (summary_token != t) {
+            fold_token();
+            summary_token = t;
           }
           const PairAxis axis = j >= 0 ? pair_axes.head_pair_axis[h][j] : PairAxis{};
-          add_to_summaries(r.summaries, j, axis, decade[axis ? static_cast<int>(*axis) : 0],
-                           p.kinds.empty() ? TokenKind::text : p.kinds[b][t], h, b, figure, over);
+          head_pair[static_cast<std::size_t>(h) * static_cast<std::size_t>(pairs + 1) + static_cast<std::size_t>(j >= 0 ? j : pairs)]
+              .add(figure, over);
+          token_axis[j < 0 ? 4 : axis ? static_cast<std::size_t>(*axis) : 3].add(figure, over);
           if (o.element_bound && e.element_over) {
             // Past rotary_dim the output must be exact; a rotated one is held to the kernel's own bound.
             const double ulp_size = std::ldexp(1.0, ulp_exponent(e.exact, p.dtype));
@@ -764,6 +794,25 @@ ComparisonReport check(const Problem& p, const ValueReader& x, const BitsReader&
           }
         });
     for (auto& list : r.worst) list.trim();
+    fold_token();
+    ErrorSummaries& sum = r.summaries;
+    sum.by_pair.resize(static_cast<std::size_t>(pairs));
+    sum.by_head.resize(static_cast<std::size_t>(p.row.heads));
+    sum.by_axis.resize(5);
+    for (int h = 0; h < p.row.heads; ++h)
+      for (int j = 0; j <= pairs; ++j) {
+        const SummaryBin& bin = head_pair[static_cast<std::size_t>(h) * static_cast<std::size_t>(pairs + 1) + static_cast<std::size_t>(j)];
+        if (bin.elements == 0) continue;
+        sum.by_head[static_cast<std::size_t>(h)].merge(bin);
+        if (j == pairs) {
+          sum.pass_through.merge(bin);
+          sum.by_axis[4].merge(bin);
+          continue;
+        }
+        sum.by_pair[static_cast<std::size_t>(j)].merge(bin);
+        const PairAxis axis = pair_axes.head_pair_axis[h][j];
+        sum.by_axis[axis ? static_cast<std::size_t>(*axis) : 3].merge(bin);
+      }
     return n;
   });
 
@@ -824,7 +873,7 @@ ComparisonReport check(const Problem& p, const ValueReader& x, const BitsReader&
         const int half = p.spec.rotary_dim / 2;
         const int j = p.spec.pairing == Pairing::neox ? e.channel % half : e.channel / 2;
         const auto [c0, c1] = pair_channels(p.spec.pairing, j, p.spec.rotary_dim);
-        out = exact->rotated(e.head, j, e.channel == c1, head[c0], head[c1], head_got[e.channel]);
+        out = exact->rotated(e.head, j, e.channel == c1, head[c0], head[c1], head_got[e.channel], exact->pair_norm(head[c0], head[c1]));
       }
       e.exact = out.exact;
       e.ulp = out.ulp;

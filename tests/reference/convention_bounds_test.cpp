@@ -8,6 +8,7 @@
 
 #include "library_like_rotations.hpp"
 #include "random_seed.hpp"
+#include "rotary_test_support.hpp"
 #include "reference/emulation/convention_bounds.hpp"
 #include "reference/frequency/allocation_registry.hpp"
 
@@ -16,12 +17,8 @@ namespace {
 
 RotarySpec bounds_spec(const std::string& allocation, const std::string& sections, int head_dim, int rotary_dim,
                        Pairing pairing, std::string base) {
-  RotarySpec s;
+  RotarySpec s = spec_of(allocation, sections, head_dim, rotary_dim, pairing);
   s.base = std::move(base);
-  s.head_dim = head_dim;
-  s.rotary_dim = rotary_dim;
-  s.pairing = pairing;
-  s.allocation = make_allocation(allocation, sections, rotary_dim / 2);
   return s;
 }
 
