@@ -117,7 +117,7 @@ TEST(ConventionBounds, TransformersLikeFp32IsWithinFp32Phase) {
   const auto spec = bounds_spec("chunked", "16,24,24", 128, 128, Pairing::neox, "1000000");
   auto p = qwen2_vl_like(rng, 24);
   const auto x = float_values(static_cast<std::size_t>(p.tokens * p.heads * p.head_dim), rng);
-  const auto y = library_like::transformers_like(p, x, false);
+  const auto y = library_like::transformers_like(p, x, library_like::Precision::fp32);
   for (const char* m : {"torch-cpu", "common"}) {
     const Outside o = outside(bounds_of(spec, p, x, Convention::fp32_phase, m, DType::fp32), y);
     EXPECT_EQ(o.count, 0u) << m << ": first outside is element " << o.first;
@@ -126,7 +126,7 @@ TEST(ConventionBounds, TransformersLikeFp32IsWithinFp32Phase) {
             << outside(bounds_of(spec, p, x, Convention::fp32_phase, "correctly-rounded", DType::fp32), y).count << " of " << y.size() << "\n";
   auto moved = p;
   moved.positions[3][0] += 1;  // token 3's t: pairs 0..15 of its heads
-  const auto y_moved = library_like::transformers_like(moved, x, false);
+  const auto y_moved = library_like::transformers_like(moved, x, library_like::Precision::fp32);
   EXPECT_GT(outside(bounds_of(spec, p, x, Convention::fp32_phase, "common", DType::fp32), y_moved).count, 0u);
 }
 
@@ -139,7 +139,7 @@ TEST(ConventionBounds, TransformersLikeBf16IsWithinActivationDtype) {
   const auto p = qwen2_vl_like(rng, 24);
   auto x = float_values(static_cast<std::size_t>(p.tokens * p.heads * p.head_dim), rng);
   for (auto& v : x) v = decode_bits(round_to_bits(v, DType::bf16), DType::bf16);
-  const auto y = library_like::transformers_like(p, x, true);
+  const auto y = library_like::transformers_like(p, x, library_like::Precision::bf16_eager);
   for (const char* m : {"torch-cpu", "common"}) {
     const Outside o = outside(bounds_of(spec, p, x, Convention::activation_dtype, m, DType::bf16), y);
     EXPECT_EQ(o.count, 0u) << m << ": first outside is element " << o.first;

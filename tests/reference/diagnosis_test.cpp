@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 #include <random>
 #include <string>
 
@@ -347,6 +348,62 @@ TEST_F(DiagnosisFp32, GgmlImropeFourthPosition) {
   if (!d.empty()) {
     EXPECT_NE(d.front().evidence.find("pairs 61, 62 (channels 61, 62, 125, 126)"), std::string::npos) << d.front().evidence;
   }
+}
+
+// transformers' fp32 recipe in float (library_like_rotations.hpp) given each row's positions, after `plant`
+// changes them, on x after `permute_in` (then undone on the output): Qwen2-VL's chunked 16, 24, 24.
+std::vector<std::uint32_t> transformers_like_bits(const judge::Problem& p, const std::vector<double>& x,
+                                                  library_like::Precision precision,
+                                                  const std::function<void(std::vector<Position3>&)>& plant = {},
+                                                  bool gptj = false) {
+  std::vector<std::uint32_t> got;
+  const int D = p.row.head_dim, half = D / 2;
+  // gptj pairs (2i, 2i + 1): the float code pairs (i, i + half), so the channels are moved there and back.
+  const auto moved = [&](int c) { return c % 2 == 0 ? c / 2 : half + c / 2; };
+  for (int b = 0; b < p.batch(); ++b) {
+    std::vector<Position3> rows = p.positions[static_cast<std::size_t>(b)];
+    if (plant) plant(rows);
+    library_like::Problem g;
+    g.tokens = p.row.tokens;
+    g.heads = p.row.heads;
+    g.head_dim = D;
+    g.base = 1000000.0f;
+    for (const Position3& q : rows) g.positions.push_back({q.t.to_int64(), q.h.to_int64(), q.w.to_int64()});
+    g.axis_of = [](int j) { return j < 16 ? 0 : j < 40 ? 1 : 2; };
+    const std::size_t row = p.row.size();
+    std::vector<double> xb(x.begin() + static_cast<std::ptrdiff_t>(b * row), x.begin() + static_cast<std::ptrdiff_t>((b + 1) * row));
+    if (gptj) {
+      std::vector<double> in(xb.size());
+      for (std::size_t i = 0; i < xb.size(); ++i) in[i - i % D + static_cast<std::size_t>(moved(static_cast<int>(i % D)))] = xb[i];
+      xb = in;
+    }
+    const std::vector<double> y = library_like::transformers_like(g, xb, precision);
+    for (std::size_t i = 0; i < y.size(); ++i) {
+      const std::size_t from = gptj ? i - i % D + static_cast<std::size_t>(moved(static_cast<int>(i % D))) : i;
+      got.push_back(round_to_bits(y[from], DType::fp32));
+    }
+  }
+  return got;
+}
+
+// The float code itself gets no class; with a bug planted in what it is given (or how it pairs), it gets that
+// class first: the diagnosis holds for an fp32 kernel's own rounding, not only for exact outputs.
+TEST_F(DiagnosisFp32, TransformersLikeOutputs) {
+  const judge::Problem p = problem(DType::fp32);
+  const auto x = random_inputs(p, rng);
+  using library_like::Precision;
+  EXPECT_TRUE(diagnosed(p, x, transformers_like_bits(p, x, Precision::fp32)).empty());
+  // Visual tokens at 1-D positions (their sequence index), text as it is.
+  const auto one_d = [](std::vector<Position3>& row) {
+    for (std::size_t t = 0; t < row.size(); ++t)
+      if (!(row[t].t == row[t].h && row[t].h == row[t].w)) row[t] = Position3::diagonal(Coordinate(static_cast<std::int64_t>(t)));
+  };
+  expect_first(diagnosed(p, x, transformers_like_bits(p, x, Precision::fp32, one_d)), "visual-positions");
+  expect_first(diagnosed(p, x, transformers_like_bits(p, x, Precision::fp32, {}, true)), "pairing");
+  expect_first(diagnosed(p, x, transformers_like_bits(p, x, Precision::bf16_cos_sin)), "reduced-precision-cos-sin");
+  judge::Problem backward = p;  // asked for R^T, given R
+  backward.direction = Direction::backward;
+  expect_first(diagnosed(backward, x, transformers_like_bits(p, x, Precision::fp32)), "backward-sign");
 }
 
 TEST_F(DiagnosisFp32, ReducedPrecisionCosSin) {

@@ -24,8 +24,12 @@ struct Problem {
 //   inv_freq = 1.0 / (base ** (torch.arange(0, dim, 2).float() / dim))
 //   freqs = inv_freq[:, None].float() @ position_ids[None, :].float()   (inner dimension 1: one fp32 product)
 //   cos, sin = emb.cos(), emb.sin();  q_embed = q * cos + rotate_half(q) * sin   (separate fp32 ops)
-// With `bf16`, q, cos and sin are bf16 and every product and sum is rounded to bf16 (eager bf16 execution).
-inline std::vector<double> transformers_like(const Problem& p, const std::vector<double>& x, bool bf16) {
+// bf16_eager: q, cos and sin are bf16 and every product and sum is rounded to bf16 (eager bf16 execution);
+// bf16_cos_sin: only cos and sin are rounded to bf16 (a model-dtype cache), the rest stays fp32.
+enum class Precision { fp32, bf16_eager, bf16_cos_sin };
+
+inline std::vector<double> transformers_like(const Problem& p, const std::vector<double>& x, Precision precision) {
+  const bool bf16 = precision == Precision::bf16_eager;
   const int half = p.head_dim / 2;
   std::vector<float> inv(static_cast<std::size_t>(half));
   for (int j = 0; j < half; ++j) {
@@ -41,7 +45,10 @@ inline std::vector<double> transformers_like(const Problem& p, const std::vector
       for (int j = 0; j < half; ++j) {
         const float pos = static_cast<float>(p.positions[static_cast<std::size_t>(t)][static_cast<std::size_t>(p.axis_of(j))]);
         const float freq = pos * inv[static_cast<std::size_t>(j)];
-        const float c = to_model(std::cos(freq)), s = to_model(std::sin(freq));
+        const auto cache = [&](float v) {
+          return precision == Precision::fp32 ? v : static_cast<float>(decode_bits(round_to_bits(static_cast<double>(v), DType::bf16), DType::bf16));
+        };
+        const float c = cache(std::cos(freq)), s = cache(std::sin(freq));
         const std::size_t i0 = (static_cast<std::size_t>(t) * p.heads + h) * p.head_dim + j, i1 = i0 + half;
         const float a = to_model(static_cast<float>(x[i0])), b = to_model(static_cast<float>(x[i1]));
         // rotate_half(q) = (-q1, q0): y0 = q0 cos + (-q1) sin, y1 = q1 cos + q0 sin.
