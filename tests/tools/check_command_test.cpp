@@ -14,6 +14,10 @@
 
 #include "cli_runner.hpp"
 #include "npy.hpp"
+#include "reference/emulation/emulated_rotation.hpp"
+#include "reference/frequency/preset_rotary.hpp"
+#include "reference/layout_spec.hpp"
+#include "reference/presets.hpp"
 
 namespace mmrope {
 namespace {
@@ -140,11 +144,36 @@ TEST_F(CheckCommand, ConventionReportsBothDistances) {
   // The exact rounding and fp32-phase's output are both within about half an ulp of the exact value at
   // these small positions, so they are at most 1 ulp apart: the default bound of 1 passes.
   EXPECT_EQ(c.status, 0) << c.out << c.err;
-  // Held to the convention bit for bit (--max-ulp 0), the exact rounding fails where the two differ.
-  auto strict = run_cli({"check", "--preset", "qwen2-vl", "--layout", kLayout, "--input", x, "--output", path("y.npy"),
-                         "--dtype", "bf16", "--convention", "fp32-phase", "--max-ulp", "0"});
-  const bool inside = strict.out.find("inside the convention's range 2816 of 2816") != std::string::npos;
-  EXPECT_EQ(strict.status, inside ? 0 : 1) << strict.out;
+  // Held to the convention bit for bit (correctly-rounded, --max-ulp 0): the convention's own output, emulated
+  // here by EmulatedRotation, passes; the exact rounding passes exactly when it has the same bits.
+  const Preset& preset = find_preset("qwen2-vl");
+  const auto positions = positions_of(make_preset_design(preset)->assign(parse_layout(kLayout)));
+  const RotaryOverrides heads{.heads = HeadCounts{2, 2}};
+  const auto plan = make_frequency_plan<Mpfr256>(rotary_spec_for(preset.frequency, heads));
+  const npy::Array xa = npy::read_npy(x);
+  std::vector<double> xs(static_cast<std::size_t>(xa.size()));
+  for (std::size_t i = 0; i < xs.size(); ++i) xs[i] = xa.value(static_cast<std::int64_t>(i));
+  const auto conv = EmulatedRotation<Mpfr256>(plan, positions, Convention::fp32_phase)
+                        .apply(xs, {11, 2, 128}, TensorRole::query, Direction::forward, DType::bf16);
+  std::vector<std::uint8_t> bytes(conv.bits.size() * 2);
+  for (std::size_t i = 0; i < conv.bits.size(); ++i) {
+    const auto b = static_cast<std::uint16_t>(conv.bits[i]);
+    std::memcpy(bytes.data() + 2 * i, &b, 2);
+  }
+  npy::write_npy(path("y_conv.npy"), npy::make_array(npy::ElementType::uint16, {11, 2, 128}, bytes));
+  const auto strict = [&](const std::string& output) {
+    return run_cli({"check", "--preset", "qwen2-vl", "--layout", kLayout, "--input", x, "--output", output, "--dtype", "bf16",
+                    "--convention", "fp32-phase", "--error-model", "correctly-rounded", "--max-ulp", "0"});
+  };
+  const auto own = strict(path("y_conv.npy"));
+  EXPECT_EQ(own.status, 0) << own.out << own.err;
+  const npy::Array exact = npy::read_npy(path("y.npy"));
+  const bool same = std::equal(exact.data.begin(), exact.data.end(), bytes.begin(), bytes.end());
+  const auto rounded = strict(path("y.npy"));
+  EXPECT_EQ(rounded.status, same ? 0 : 1) << rounded.out;
+  bytes[2 * 40] ^= 1;  // element 40 one bit off the convention
+  npy::write_npy(path("y_conv_off.npy"), npy::make_array(npy::ElementType::uint16, {11, 2, 128}, bytes));
+  EXPECT_EQ(strict(path("y_conv_off.npy")).status, 1);
   // An error model applies to a convention only.
   EXPECT_EQ(run_cli({"check", "--preset", "qwen2-vl", "--layout", kLayout, "--input", x, "--output", path("y.npy"),
                      "--dtype", "bf16", "--error-model", "torch-cpu"}).status, 2);
