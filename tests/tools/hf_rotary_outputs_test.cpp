@@ -13,17 +13,20 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// tests/tools/data/hf_rotary: written by tools/hf-crosscheck/dump_rotary.py from transformers 5.24.0 on CPU (4.57.6
-// writes the same bytes): x and y are [batch 2, heads 2, tokens 24, head_dim 128] (HF's q layout), pos.npy
-// [3, 2, 24] at every magnitude up to 1e6; y_BUG.npy are transformers' own outputs for wrong inputs (see the script).
-std::string data(const std::string& dtype, const std::string& name) {
-  return std::string(MMROPE_SOURCE_DIR) + "/tests/tools/data/hf_rotary/" + dtype + "/" + name;
+// tests/tools/data/hf_rotary/MODEL/DTYPE: written by tools/hf-crosscheck/dump_rotary.py from transformers 5.24.0 on
+// CPU (for Qwen2-VL 4.57.6 writes the same bytes): x and y are [batch 2, heads 2, tokens 24, head_dim 128] (HF's q
+// layout), pos.npy [3, 2, 24] at every magnitude up to 1e6; qwen2-vl/f32/y_BUG.npy are transformers' own outputs
+// for wrong inputs (see the script).
+std::string data(const std::string& model, const std::string& dtype, const std::string& name) {
+  return std::string(MMROPE_SOURCE_DIR) + "/tests/tools/data/hf_rotary/" + model + "/" + dtype + "/" + name;
 }
+std::string data(const std::string& dtype, const std::string& name) { return data("qwen2-vl", dtype, name); }
 
 std::vector<std::string> check_args(const std::string& dtype, const std::string& output, const std::string& x = "",
-                                    const std::string& layout = "bhsd") {
-  return {"check", "--preset", "qwen2-vl", "--positions", data(dtype, "pos.npy"), "--input", x.empty() ? data(dtype, "x.npy") : x,
-          "--input-layout", layout, "--output", output, "--dtype", dtype, "--threads", "1"};
+                                    const std::string& layout = "bhsd", const std::string& model = "qwen2-vl") {
+  return {"check", "--preset", model, "--positions", data(model, dtype, "pos.npy"), "--input",
+          x.empty() ? data(model, dtype, "x.npy") : x, "--input-layout", layout, "--output", output, "--dtype", dtype,
+          "--threads", "1"};
 }
 
 CliResult check(std::vector<std::string> args, const std::vector<std::string>& more = {}) {
@@ -53,6 +56,18 @@ TEST(HfRotaryOutputs, Bf16FollowsActivationDtype) {
   const auto conv = check(args, {"--convention", "activation-dtype"});
   EXPECT_EQ(conv.status, 0) << conv.out << conv.err;
   EXPECT_EQ(check(args, {"--convention", "fp32-phase"}).status, 1);
+}
+
+// Qwen3-VL (interleaved 24, 20, 20, base 5e6): the same, where a 1-ulp pow of pair 19 used to reject bf16 near 1e6.
+TEST(HfRotaryOutputs, Qwen3VlFollowsItsConventions) {
+  const auto f32 = check(check_args("f32", data("qwen3-vl", "f32", "y.npy"), "", "bhsd", "qwen3-vl"), {"--convention", "fp32-phase"});
+  EXPECT_EQ(f32.status, 0) << f32.out << f32.err;
+  const auto bf16 = check(check_args("bf16", data("qwen3-vl", "bf16", "y.npy"), "", "bhsd", "qwen3-vl"),
+                          {"--convention", "activation-dtype"});
+  EXPECT_EQ(bf16.status, 0) << bf16.out << bf16.err;
+  const auto exact = check(check_args("f32", data("qwen3-vl", "f32", "y.npy"), "", "bhsd", "qwen3-vl"));
+  EXPECT_EQ(exact.status, 1) << exact.out;
+  EXPECT_TRUE(leads_with(exact, "phase-precision")) << exact.out;
 }
 
 // transformers given wrong inputs (the files), and its output altered here: each fails its convention and is named.
