@@ -208,7 +208,7 @@ ConventionRange RotationJob::convention_range(Convention convention, const Error
   std::vector<double> row(row_size);
   for (int b = 0; b < batch; ++b) {
     read(static_cast<std::int64_t>(b) * static_cast<std::int64_t>(row_size), row);
-    const ConventionBounds<Mpfr256> bounds(plan, positions[b], convention, model);
+    ConventionBounds<Mpfr256> bounds(plan, positions[b], convention, model);
     const auto y = bounds.apply(row, row_shape, role, backward ? Direction::backward : Direction::forward, dtype);
     out.low.insert(out.low.end(), y.low.begin(), y.low.end());
     out.high.insert(out.high.end(), y.high.begin(), y.high.end());

@@ -76,8 +76,9 @@ class ConventionBounds {
     }
   }
 
-  // The hull of every output, for x ([tokens, heads, head_dim]) in the output (activation) dtype.
-  ConventionRange apply(const std::vector<double>& x, TensorShape shape, TensorRole role, Direction direction, DType dtype) const {
+  // The hull of every output, for x ([tokens, heads, head_dim]) in the output (activation) dtype. Not const: it
+  // fills the per-position cache (one object per thread).
+  ConventionRange apply(const std::vector<double>& x, TensorShape shape, TensorRole role, Direction direction, DType dtype) {
     if (shape.size() != x.size() || shape.tokens != static_cast<int>(positions_.size()) || shape.head_dim != spec_.head_dim)
       throw Error("convention bounds: the tensor's shape does not match its values, positions or head_dim");
     const DType cache = cache_dtype(convention_, dtype), arith = arithmetic_dtype(convention_, dtype);
@@ -206,7 +207,7 @@ class ConventionBounds {
     return r;
   }
 
-  const Ranges& ranges(int token, Axis axis, int j) const {
+  const Ranges& ranges(int token, Axis axis, int j) {
     const int ai = static_cast<int>(axis);
     const auto row = static_cast<std::size_t>(token_row_[ai][static_cast<std::size_t>(token)]);
     PositionRanges& cached = table_[ai][row];
@@ -259,7 +260,7 @@ class ConventionBounds {
   Range scale_{1.0, 1.0};       // ggml-running-product: the range of fp32 base^(-2/d)
   std::array<std::vector<int>, 3> token_row_;
   std::array<std::vector<double>, 3> fp32_positions_;
-  mutable std::array<std::vector<PositionRanges>, 3> table_;  // per axis, per distinct position
+  std::array<std::vector<PositionRanges>, 3> table_;  // per axis, per distinct position
 };
 
 }  // namespace mmrope

@@ -89,7 +89,8 @@ class EmulatedRotation {
     return fp32_phase(fp32_positions_[ai][static_cast<std::size_t>(token_row_[ai][static_cast<std::size_t>(token)])],
                       inverse_frequencies_[static_cast<std::size_t>(pair)]);
   }
-  CosSin<double> fp32_cos_sin_of(int token, TensorRole role, int head, int pair) const {
+  // Not const: it fills the cache (one object per thread).
+  CosSin<double> fp32_cos_sin_of(int token, TensorRole role, int head, int pair) {
     const Allocation& a = spec_.allocation;
     const PairAxis axis = role == TensorRole::query ? a.query_axis(a.per_head() ? head : 0, pair)
                                                     : a.key_axis(a.per_head() ? head : 0, pair);
@@ -111,7 +112,7 @@ class EmulatedRotation {
 
   // Steps 3-6 on x ([tokens, heads, head_dim]) for the output (activation) dtype.
   EmulatedTensor apply(const std::vector<double>& x, TensorShape shape, TensorRole role, Direction direction,
-                       DType dtype) const {
+                       DType dtype) {
     if (shape.size() != x.size() || shape.tokens != static_cast<int>(positions_.size()) || shape.head_dim != spec_.head_dim)
       throw Error("emulated rotation: the tensor's shape does not match its values, positions or head_dim");
     const DType cache = cache_dtype(convention_, dtype), arith = arithmetic_dtype(convention_, dtype);
@@ -151,8 +152,8 @@ class EmulatedRotation {
   CosSin<double> none_;
   std::array<std::vector<int>, 3> token_row_;
   std::array<std::vector<double>, 3> fp32_positions_;
-  mutable std::array<std::vector<std::vector<CosSin<double>>>, 3> table_;  // per axis: distinct position -> per pair
-  mutable std::array<std::vector<bool>, 3> computed_;                      // lazily filled: only pairs read
+  std::array<std::vector<std::vector<CosSin<double>>>, 3> table_;  // per axis: distinct position -> per pair
+  std::array<std::vector<bool>, 3> computed_;                      // lazily filled: only pairs read
 };
 
 }  // namespace mmrope

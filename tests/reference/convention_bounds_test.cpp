@@ -55,8 +55,8 @@ TEST(ConventionBounds, StrictModelIsTheBitExactEmulation) {
     const TensorShape shape{6, 2, 40};
     const auto x = float_values(shape.size(), rng);
     for (Convention c : {Convention::fp32_phase, Convention::bf16_cache, Convention::fp16_cache, Convention::activation_dtype}) {
-      const EmulatedRotation<Mpfr256> emu(plan, pos, c);
-      const ConventionBounds<Mpfr256> bounds(plan, pos, c, model("correctly-rounded"));
+      EmulatedRotation<Mpfr256> emu(plan, pos, c);
+      ConventionBounds<Mpfr256> bounds(plan, pos, c, model("correctly-rounded"));
       for (DType dtype : {DType::fp32, DType::fp16, DType::bf16})
         for (Direction d : {Direction::forward, Direction::backward}) {
           const auto want = emu.apply(x, shape, TensorRole::query, d, dtype);
@@ -103,7 +103,7 @@ Outside outside(const ConventionRange& r, const std::vector<double>& y) {
 ConventionRange bounds_of(const RotarySpec& spec, const library_like::Problem& p, const std::vector<double>& x, Convention c,
                           std::string_view model_name, DType dtype) {
   const auto plan = make_frequency_plan<Mpfr256>(spec);
-  const ConventionBounds<Mpfr256> b(plan, positions_of(p), c, model(model_name));
+  ConventionBounds<Mpfr256> b(plan, positions_of(p), c, model(model_name));
   return b.apply(x, {p.tokens, p.heads, p.head_dim}, TensorRole::query, Direction::forward, dtype);
 }
 

@@ -66,7 +66,7 @@ TEST(Emulation, Fp32PhaseErrorGrowsWithPosition) {
   for (std::int64_t p = 1000 - 16; p < 1000; ++p) values.push_back(p);
   for (std::int64_t p = 1000000 - 16; p < 1000000; ++p) values.push_back(p);
   for (auto p : values) pos.push_back(Position3::diagonal(Coordinate(p)));
-  const EmulatedRotation<Mpfr256> emu(plan, pos, Convention::fp32_phase);
+  EmulatedRotation<Mpfr256> emu(plan, pos, Convention::fp32_phase);
   double worst_small = 0, worst_large = 0;
   for (std::size_t t = 0; t < values.size(); ++t) {
     for (int j = 0; j < 64; ++j) {
@@ -100,7 +100,7 @@ TEST(Emulation, EveryConventionIsExactAtPositionZero) {
       const TensorShape shape{2, 2, 40};
       const auto x = bf16_values(shape.size(), rng);
       for (Convention c : kConventions) {
-        const EmulatedRotation<Mpfr256> emu(plan, pos, c);
+        EmulatedRotation<Mpfr256> emu(plan, pos, c);
         for (DType dtype : {DType::fp32, DType::fp16, DType::bf16})
           for (Direction d : {Direction::forward, Direction::backward}) {
             const auto want = exact.apply(x, shape, TensorRole::query, d, dtype);
