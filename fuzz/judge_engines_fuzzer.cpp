@@ -1,4 +1,5 @@
-// libFuzzer harness: the fast and the mpfr judge engines must agree (bits, verdicts, worst elements) on any problem the bytes describe.
+// libFuzzer harness: the fast and the mpfr judge engines must agree (bits, verdicts, worst elements) on any problem the bytes describe;
+// the diagnosis and the convention bounds must hold their invariants on it.
 //
 // Input format (every byte optional; missing bytes read as 0):
 //   byte 0: dtype (% 3: fp32, fp16, bf16), bit 2 backward, bit 3 gptj, bit 4 key, bit 5 YaRN x4, bit 6 base 1e6
@@ -18,7 +19,9 @@
 #include <string>
 #include <vector>
 
+#include "reference/emulation/convention_bounds.hpp"
 #include "reference/frequency/allocation_registry.hpp"
+#include "reference/judge/diagnosis.hpp"
 #include "reference/judge/judge_engine.hpp"
 
 namespace {
@@ -191,5 +194,39 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::snprintf(a, sizeof a, "%.6g", fast.mean_ulp);
   std::snprintf(b, sizeof b, "%.6g", mpfr.mean_ulp);
   if (std::string(a) != b) disagree(std::string("mean ulp ") + a + " vs " + b);
+  if (!(fast.max_pair_ulp == mpfr.max_pair_ulp || (std::isnan(fast.max_pair_ulp) && std::isnan(mpfr.max_pair_ulp))))
+    disagree("max_pair_ulp");
+  if (fast.over_bound_pair != mpfr.over_bound_pair) disagree("over_bound_pair");
+
+  // The diagnosis: classes of the vocabulary, each at most once, confidences in [0, 1], whatever the data.
+  const auto& vocabulary = judge::diagnosis_classes();
+  std::vector<std::string> named;
+  for (const judge::Diagnosis& d : judge::diagnose(p, read_x, read_got, fast)) {
+    if (std::find(vocabulary.begin(), vocabulary.end(), d.cls) == vocabulary.end()) disagree("diagnosis class " + d.cls);
+    if (std::find(named.begin(), named.end(), d.cls) != named.end()) disagree("diagnosis class twice: " + d.cls);
+    if (!(d.confidence >= 0 && d.confidence <= 1)) disagree("diagnosis confidence of " + d.cls);
+    named.push_back(d.cls);
+  }
+
+  // The convention bounds: under correctly-rounded the bit-exact conventions are one value, the emulation's; a
+  // wider model's hull holds it (finite inputs: a NaN input has no range to hold).
+  if (std::all_of(x.begin(), x.end(), [](double v) { return std::isfinite(v); })) {
+    const auto plan = make_frequency_plan<Mpfr256>(p.spec);
+    const Convention c = static_cast<Convention>(bound_choice % 4);
+    const std::vector<double> xs(x.begin(), x.end());
+    EmulatedRotation<Mpfr256> emu(plan, p.positions[0], c);
+    const EmulatedTensor want = emu.apply(xs, p.row, p.role, p.direction, p.dtype);
+    for (const char* model : {"correctly-rounded", "common"}) {
+      ConventionBounds<Mpfr256> bounds(plan, p.positions[0], c, find_error_model(model));
+      const ConventionRange r = bounds.apply(xs, p.row, p.role, p.direction, p.dtype);
+      const bool strict = std::string(model) == "correctly-rounded";
+      for (std::size_t i = 0; i < xs.size(); ++i) {
+        const double v = want.rounded(i);
+        if (std::isnan(v)) continue;
+        if (!(r.low[i] <= v && v <= r.high[i])) disagree(std::string(model) + " hull misses the emulation at element " + std::to_string(i));
+        if (strict && r.low[i] != r.high[i]) disagree("correctly-rounded hull is not one value at element " + std::to_string(i));
+      }
+    }
+  }
   return 0;
 }
