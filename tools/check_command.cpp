@@ -435,7 +435,7 @@ Command add_check_command(CLI::App& app) {
   CLI::App* sub = app.add_subcommand("check", "Judge another implementation's rotated output against the exact reference");
   sub->footer(
       "Rotates X.npy exactly (as `mmrope rotate`) and compares Y.npy, another implementation's result for X,\n"
-      "element by element in ulps of --dtype at the exact value (a correctly rounded result is within 0.5).\n"
+      "element by element in ulps of --dtype (a correctly rounded result is within 0.5).\n"
       "Y may be in the dtype itself (float32, float16, bf16 bits as uint16/int16) or a wider float holding\n"
       "values of the dtype. The verdict's metric is pair ulps for f32 (the error in ulps of the dtype at the pair's\n"
       "norm r, which the rotation keeps) and element ulps for f16 and bf16, unless --metric says; both are\n"
