@@ -44,7 +44,7 @@ TEST_P(ContractSweep, AtMostOneUlpAtEveryMagnitude) {
         c.largest_position = (std::int64_t{1} << e) - 1;
         SCOPED_TRACE("seed " + std::to_string(seed) + ", case " + c.name());
         KernelCaseData data = make_case(c, rng);
-        const KernelVerdict v = run_and_check(data);
+        const OracleVerdict v = run_and_check(data);
         EXPECT_TRUE(v.passed()) << v.describe();
         worst = std::max(worst, v.max_ulp());
         elements += v.elements();

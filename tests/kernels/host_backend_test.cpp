@@ -90,7 +90,7 @@ TEST_P(HostBackendMatrix, MatchesReferenceWithinContract) {
   SCOPED_TRACE("seed " + std::to_string(seed) + ", case " + c.name());
   std::mt19937_64 rng(seed);
   KernelCaseData data = make_case(c, rng);
-  const KernelVerdict v = run_and_check(data);
+  const OracleVerdict v = run_and_check(data);
   EXPECT_TRUE(v.passed()) << v.describe();
   EXPECT_LE(v.max_ulp(), 1.0) << v.describe();  // no cancellation deep enough to need the element bound here
 }
@@ -123,7 +123,7 @@ TEST(HostBackend, EveryPositionSourceAndPairing) {
         c.largest_position = INT32_MAX;
         SCOPED_TRACE("seed " + std::to_string(seed) + ", case " + c.name());
         KernelCaseData data = make_case(c, rng);
-        const KernelVerdict v = run_and_check(data);
+        const OracleVerdict v = run_and_check(data);
         EXPECT_TRUE(v.passed()) << v.describe();
       }
 }
@@ -146,7 +146,7 @@ TEST(HostBackend, NegativePositionsAndEveryScaling) {
     c.dtype = ElementType::fp32;
     SCOPED_TRACE("seed " + std::to_string(seed) + ", case " + c.name());
     KernelCaseData data = make_case(c, rng);
-    const KernelVerdict v = run_and_check(data);
+    const OracleVerdict v = run_and_check(data);
     EXPECT_TRUE(v.passed()) << v.describe();
   }
 }
@@ -158,10 +158,77 @@ TEST(HostBackend, OutOfPlaceWritesEveryElementAndKeepsInputs) {
   KernelCase c;
   c.head_dim = 12;  // a tail of 4
   KernelCaseData data = make_case(c, rng);
-  const KernelVerdict v = run_and_check(data);
+  const OracleVerdict v = run_and_check(data);
   EXPECT_TRUE(v.passed()) << v.describe();
   EXPECT_EQ(data.q_buffer, data.q_original);
   EXPECT_EQ(data.k_buffer, data.k_original);
+}
+
+}  // namespace
+}  // namespace mmrope::kernels::testing
+
+namespace mmrope::kernels::testing {
+namespace {
+
+// Views with gaps after every head row, token and sequence, and spaced positions: the kernel must read and
+// write only the elements the strides name (the oracle checks the gaps keep their values).
+TEST(HostBackend, WideStridesTouchOnlyTheirElements) {
+  const std::uint64_t seed = test_seed();
+  std::mt19937_64 rng(seed);
+  for (TensorLayout layout : {TensorLayout::bshd, TensorLayout::sbhd, TensorLayout::thd})
+    for (bool fused : {false, true})
+      for (bool in_place : {false, true}) {
+        KernelCase c;
+        c.layout = layout;
+        c.fused_qkv = fused;
+        c.in_place = in_place;
+        c.head_dim = 12;
+        c.head_gap = 3;
+        c.token_gap = 5;
+        c.batch_gap = 7;
+        c.position_token_stride = 2;
+        c.largest_position = INT32_MAX;
+        c.sequence_lengths = {2, 4, 1};
+        SCOPED_TRACE("seed " + std::to_string(seed) + ", case " + c.name());
+        KernelCaseData data = make_case(c, rng);
+        const OracleVerdict v = run_and_check(data);
+        EXPECT_TRUE(v.passed()) << v.describe();
+      }
+}
+
+// Where every angle is 0 and the attention factor is short (3/2), the kernel's double arithmetic is exact
+// (3/2 x), so its output must be the exact rounding: about half of the products are ties of bf16 and fp16,
+// which must go to even.
+TEST(HostBackend, ExactProductsRoundTiesToEven) {
+  const std::uint64_t seed = test_seed();
+  std::mt19937_64 rng(seed);
+  for (ElementType dtype : {ElementType::fp32, ElementType::fp16, ElementType::bf16}) {
+    KernelCase c;
+    c.dtype = dtype;
+    c.scaling.kind = ScalingKind::yarn;
+    c.scaling.factor = Rational(4);
+    c.scaling.original_context = 4096;
+    c.scaling.attention_factor = Rational(3, 2);
+    c.largest_position = 0;  // every token at the origin
+    c.sequence_lengths = {16, 16};
+    SCOPED_TRACE("seed " + std::to_string(seed) + ", case " + c.name());
+    KernelCaseData data = make_case(c, rng);
+    const OracleVerdict v = run_and_check(data);
+    EXPECT_TRUE(v.passed()) << v.describe();
+    EXPECT_EQ(v.q.not_correctly_rounded + v.k.not_correctly_rounded, 0u) << v.describe();
+    // The case must hold ties for the low-precision dtypes, or it proves nothing about them.
+    std::size_t ties = 0;
+    const DType t = dtype_of(dtype);
+    const std::size_t bytes = dtype == ElementType::fp32 ? 4 : 2;
+    for (std::size_t i = 0; i < data.q_original.size() / bytes; ++i) {
+      std::uint32_t bits = 0;
+      std::memcpy(&bits, data.q_original.data() + i * bytes, bytes);
+      const double y = 1.5 * decode_bits(bits, t);
+      const double down = decode_bits(round_to_bits(y, t), t);
+      ties += std::fabs(y - down) > 0;  // 3/2 x is a midpoint exactly when it is not representable
+    }
+    if (dtype != ElementType::fp32) EXPECT_GT(ties, 50u);
+  }
 }
 
 }  // namespace

@@ -1,11 +1,14 @@
 // Builds kernel test cases: buffers in the requested layout and strides, positions, the frequency table.
+// Values and strides come from the reference's conversions and the layouts' definitions, not from kernels/core.
 #include "kernel_case.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <cstring>
 #include <sstream>
 
-#include "kernels/core/token_indexing.hpp"
 #include "reference/frequency/preset_rotary.hpp"
+#include "reference/rounding.hpp"
 
 namespace mmrope::kernels::testing {
 
@@ -33,6 +36,15 @@ RotarySpec KernelCase::spec() const {
   return s;
 }
 
+DType dtype_of(ElementType t) {
+  switch (t) {
+    case ElementType::fp32: return DType::fp32;
+    case ElementType::fp16: return DType::fp16;
+    case ElementType::bf16: return DType::bf16;
+  }
+  return DType::fp32;
+}
+
 double random_value(ElementType t, std::mt19937_64& rng) {
   std::uniform_int_distribution<int> zero(0, 31);
   if (zero(rng) == 0) return 0.0;
@@ -40,20 +52,71 @@ double random_value(ElementType t, std::mt19937_64& rng) {
   std::uniform_int_distribution<int> exponent(-4, 4);
   std::bernoulli_distribution negative(0.5);
   const double v = (negative(rng) ? -1 : 1) * std::ldexp(mantissa(rng), exponent(rng));
-  switch (t) {  // round through the core's own conversions; the value is then exact in the dtype
-    case ElementType::fp32: return static_cast<float>(v);
-    case ElementType::fp16: return fp16_bits_to_float(double_to_fp16_bits(v));
-    case ElementType::bf16: return bf16_bits_to_float(double_to_bf16_bits(v));
+  // Rounded with the reference's conversion (not the kernels'), so the value is exact in the dtype.
+  return decode_bits(round_to_bits(v, dtype_of(t)), dtype_of(t));
+}
+
+void store_value(std::uint8_t* base, std::int64_t offset, ElementType t, double v) {
+  const std::uint32_t bits = round_to_bits(v, dtype_of(t));
+  if (t == ElementType::fp32) std::memcpy(base + offset * 4, &bits, 4);
+  else {
+    const auto half = static_cast<std::uint16_t>(bits);
+    std::memcpy(base + offset * 2, &half, 2);
+  }
+}
+
+std::int64_t random_position(const KernelCase& c, std::mt19937_64& rng) {
+  // Every magnitude up to the largest: 0 and the extreme itself often, else 2^e..2^(e+1) for a uniform e.
+  const std::int64_t top = c.largest_position;
+  std::uniform_int_distribution<int> kind(0, 7);
+  std::bernoulli_distribution negative(0.5);
+  const int k = kind(rng);
+  std::int64_t v = 0;
+  if (k == 1) v = top;
+  else if (k > 1 && top > 0) {
+    const int top_exponent = std::bit_width(static_cast<std::uint64_t>(top)) - 1;
+    const int e = std::uniform_int_distribution<int>(0, top_exponent)(rng);
+    const std::int64_t low = std::int64_t{1} << e;
+    v = std::uniform_int_distribution<std::int64_t>(low, std::min(top, 2 * low - 1))(rng);
+  }
+  return c.negative_positions && negative(rng) ? -v : v;
+}
+
+// Strides of one tensor view inside a buffer whose token rows hold row_heads heads (the fused qkv buffer:
+// q + 2 k heads), with the case's gaps. Written from the layout's definition, not from the kernels' helpers.
+TensorPlacement place(const KernelCase& c, int heads, int row_heads, std::int64_t first, std::int64_t longest, int batch) {
+  TensorPlacement t;
+  t.first = first;
+  t.heads = heads;
+  t.head_stride = c.head_dim + c.head_gap;
+  const std::int64_t token_row = row_heads * t.head_stride + c.token_gap;
+  switch (c.layout) {
+    case TensorLayout::bshd: t.seq_stride = token_row; t.batch_stride = token_row * longest + c.batch_gap; break;
+    case TensorLayout::sbhd: t.batch_stride = token_row; t.seq_stride = token_row * batch + c.batch_gap; break;
+    case TensorLayout::thd: t.seq_stride = token_row; t.batch_stride = 0; break;
+  }
+  return t;
+}
+
+std::int64_t buffer_elements(const KernelCase& c, const TensorPlacement& t, std::int64_t longest, std::int64_t total,
+                             int batch, int row_heads) {
+  const std::int64_t row = row_heads * t.head_stride + c.token_gap;
+  switch (c.layout) {
+    case TensorLayout::bshd: return batch * t.batch_stride;
+    case TensorLayout::sbhd: return longest * t.seq_stride;
+    case TensorLayout::thd: return total * row;
   }
   return 0;
 }
 
-void store_value(std::uint8_t* base, std::int64_t offset, ElementType t, double v) {
-  switch (t) {
-    case ElementType::fp32: reinterpret_cast<float*>(base)[offset] = static_cast<float>(v); break;
-    case ElementType::fp16: reinterpret_cast<std::uint16_t*>(base)[offset] = double_to_fp16_bits(v); break;
-    case ElementType::bf16: reinterpret_cast<std::uint16_t*>(base)[offset] = double_to_bf16_bits(v); break;
-  }
+RotaryTensorArgs launch_view(const TensorPlacement& t, std::uint8_t* buffer, std::size_t bytes) {
+  RotaryTensorArgs a;
+  a.input = buffer + t.first * static_cast<std::int64_t>(bytes);
+  a.heads = t.heads;
+  a.batch_stride = t.batch_stride;
+  a.seq_stride = t.seq_stride;
+  a.head_stride = t.head_stride;
+  return a;
 }
 
 KernelCaseData make_case(const KernelCase& c, std::mt19937_64& rng) {
@@ -70,49 +133,73 @@ KernelCaseData make_case(const KernelCase& c, std::mt19937_64& rng) {
   p.frequencies = d.table.args();
   p.batch = static_cast<int>(c.sequence_lengths.size());
   const std::int64_t longest = *std::max_element(c.sequence_lengths.begin(), c.sequence_lengths.end());
-  std::int64_t tokens = 0;
+  std::int64_t total = 0;
+  for (std::int64_t len : c.sequence_lengths) total += len;
+  std::int64_t tokens = 0;  // the launch's token count: padded for bshd/sbhd
   if (c.layout == TensorLayout::thd) {
     d.cu_seqlens.push_back(0);
     for (std::int64_t len : c.sequence_lengths) d.cu_seqlens.push_back(d.cu_seqlens.back() + static_cast<std::int32_t>(len));
     p.cu_seqlens = d.cu_seqlens.data();
-    p.total_tokens = tokens = d.cu_seqlens.back();
+    p.total_tokens = tokens = total;
   } else {
     p.seqlen = longest;
     tokens = p.batch * longest;
   }
   const std::size_t bytes = static_cast<std::size_t>(element_bytes(c.dtype));
-  // Buffers: separate contiguous q and k, or one fused [token, q_heads + 2 k_heads, head_dim] buffer (k
-  // after q, v after k, untouched), whose views have head-row strides wider than the tensors' own.
+  // Buffers: separate q and k, or one fused [token, q_heads + 2 k_heads, head_dim] buffer (k after q, v after
+  // k, untouched), whose views have token strides wider than the tensors' own.
   if (c.fused_qkv) {
     const int row_heads = c.q_heads + 2 * c.k_heads;
-    d.q_buffer.resize(static_cast<std::size_t>(tokens) * row_heads * c.head_dim * bytes);
-    RotaryTensorArgs row = contiguous_tensor(nullptr, nullptr, c.layout, p.batch, longest, row_heads, c.head_dim);
-    p.q = row;
-    p.q.heads = c.q_heads;
-    p.q.input = d.q_buffer.data();
-    p.k = row;
-    p.k.heads = c.k_heads;
-    p.k.input = d.q_buffer.data() + static_cast<std::size_t>(c.q_heads) * c.head_dim * bytes;
+    d.k_in_q_buffer = true;
+    d.q_place = place(c, c.q_heads, row_heads, 0, longest, p.batch);
+    d.k_place = place(c, c.k_heads, row_heads, static_cast<std::int64_t>(c.q_heads) * d.q_place.head_stride, longest, p.batch);
+    d.q_buffer.resize(static_cast<std::size_t>(buffer_elements(c, d.q_place, longest, total, p.batch, row_heads)) * bytes);
+    p.q = launch_view(d.q_place, d.q_buffer.data(), bytes);
+    p.k = launch_view(d.k_place, d.q_buffer.data(), bytes);
   } else {
-    d.q_buffer.resize(static_cast<std::size_t>(tokens) * c.q_heads * c.head_dim * bytes);
-    d.k_buffer.resize(static_cast<std::size_t>(tokens) * c.k_heads * c.head_dim * bytes);
-    p.q = contiguous_tensor(d.q_buffer.data(), nullptr, c.layout, p.batch, longest, c.q_heads, c.head_dim);
-    p.k = contiguous_tensor(d.k_buffer.data(), nullptr, c.layout, p.batch, longest, c.k_heads, c.head_dim);
+    d.q_place = place(c, c.q_heads, c.q_heads, 0, longest, p.batch);
+    d.k_place = place(c, c.k_heads, c.k_heads, 0, longest, p.batch);
+    d.q_buffer.resize(static_cast<std::size_t>(buffer_elements(c, d.q_place, longest, total, p.batch, c.q_heads)) * bytes);
+    d.k_buffer.resize(static_cast<std::size_t>(buffer_elements(c, d.k_place, longest, total, p.batch, c.k_heads)) * bytes);
+    p.q = launch_view(d.q_place, d.q_buffer.data(), bytes);
+    p.k = launch_view(d.k_place, d.k_buffer.data(), bytes);
   }
-  // Values: every element of every buffer random (padding slots too: the kernel rotates them like any token).
+  // Values: every element of every buffer random (padding slots and gaps too: the gaps must stay as they are).
   for (auto* buffer : {&d.q_buffer, &d.k_buffer})
     for (std::size_t i = 0; i < buffer->size() / bytes; ++i)
       store_value(buffer->data(), static_cast<std::int64_t>(i), c.dtype, random_value(c.dtype, rng));
-  // Positions: [axes][tokens], drawn in [largest - 2^16, largest] (or [-largest, largest]), so every axis differs.
+  // Positions: what each token means first, then the launch's encoding of it, [axis][token] with the token
+  // index b * longest + s (bshd/sbhd) or the packed index (thd). Implicit positions are the token's index in
+  // its sequence.
   const int axes = c.positions == PositionSource::int64_1d ? 1 : 3;
-  std::uniform_int_distribution<std::int64_t> near(std::max<std::int64_t>(0, c.largest_position - 65536), c.largest_position);
-  std::uniform_int_distribution<std::int64_t> wide(-c.largest_position, c.largest_position);
-  std::vector<std::int64_t> values(static_cast<std::size_t>(axes * tokens));
-  for (auto& v : values) v = c.negative_positions ? wide(rng) : near(rng);
-  if (!values.empty()) values[0] = c.negative_positions ? -c.largest_position : c.largest_position;  // the extreme itself
+  d.expected_positions.resize(c.sequence_lengths.size());
+  for (std::size_t b = 0; b < c.sequence_lengths.size(); ++b) {
+    const std::int64_t slots = c.layout == TensorLayout::thd ? c.sequence_lengths[b] : longest;
+    for (std::int64_t s = 0; s < slots; ++s) {
+      std::array<std::int64_t, 3> pos{};
+      for (int a = 0; a < 3; ++a) pos[a] = c.positions == PositionSource::implicit ? s : random_position(c, rng);
+      if (axes == 1) pos[1] = pos[2] = pos[0];
+      d.expected_positions[b].push_back(pos);
+    }
+  }
+  // The first token of the batch gets the extreme itself; the first of every later sequence the origin, where
+  // every angle is 0 and the oracle can ask for the exact rounding (independent_oracle.hpp).
+  if (c.positions != PositionSource::implicit && tokens > 0) {
+    for (int a = 0; a < 3; ++a) d.expected_positions[0][0][a] = c.negative_positions ? -c.largest_position : c.largest_position;
+    for (std::size_t b = 1; b < d.expected_positions.size(); ++b)
+      if (!d.expected_positions[b].empty()) d.expected_positions[b][0] = {0, 0, 0};
+  }
+  const std::int64_t axis_stride = tokens * c.position_token_stride + 1;  // one unused slot between axes
+  std::vector<std::int64_t> values(static_cast<std::size_t>(axes * axis_stride), 0);
+  std::int64_t n = 0;
+  for (const auto& sequence : d.expected_positions)
+    for (const auto& pos : sequence) {
+      for (int a = 0; a < axes; ++a) values[static_cast<std::size_t>(a * axis_stride + n * c.position_token_stride)] = pos[a];
+      ++n;
+    }
   p.positions.axes = axes;
-  p.positions.axis_stride = tokens;
-  p.positions.token_stride = 1;
+  p.positions.axis_stride = axis_stride;
+  p.positions.token_stride = c.position_token_stride;
   switch (c.positions) {
     case PositionSource::int32_3axis:
       d.positions32.assign(values.begin(), values.end());
@@ -133,29 +220,17 @@ KernelCaseData make_case(const KernelCase& c, std::mt19937_64& rng) {
     p.q.output = const_cast<void*>(p.q.input);
     p.k.output = const_cast<void*>(p.k.input);
   } else {
-    d.q_result.assign(d.q_buffer.size(), 0xA5);  // a sentinel: an element the kernel skips shows up
+    d.q_result.assign(d.q_buffer.size(), 0xA5);  // a sentinel: an element the kernel skips, or a stray write, shows up
     d.k_result.assign(d.k_buffer.size(), 0xA5);
-    std::uint8_t* q_out = d.q_result.data();
-    std::uint8_t* k_out = c.fused_qkv ? d.q_result.data() + (static_cast<const std::uint8_t*>(p.k.input) - d.q_buffer.data())
-                                      : d.k_result.data();
-    p.q.output = q_out;
-    p.k.output = k_out;
+    p.q.output = d.q_result.data() + d.q_place.first * static_cast<std::int64_t>(bytes);
+    p.k.output = (d.k_in_q_buffer ? d.q_result.data() : d.k_result.data()) + d.k_place.first * static_cast<std::int64_t>(bytes);
   }
-  // The judged view: originals in, results out, same strides.
-  d.judged = p;
-  auto remap = [&](const void* ptr) -> const void* {
-    const auto* b = static_cast<const std::uint8_t*>(ptr);
-    if (b >= d.q_buffer.data() && b < d.q_buffer.data() + d.q_buffer.size()) return d.q_original.data() + (b - d.q_buffer.data());
-    return d.k_original.data() + (b - d.k_buffer.data());
-  };
-  d.judged.q.input = remap(p.q.input);
-  d.judged.k.input = remap(p.k.input);
   return d;
 }
 
-KernelVerdict run_and_check(KernelCaseData& d, const std::function<void(const RotaryKernelParams&)>& backend) {
+OracleVerdict run_and_check(KernelCaseData& d, const std::function<void(const RotaryKernelParams&)>& backend) {
   backend(d.params);
-  return check_against_reference(d.c.spec(), d.judged);
+  return judge_with_oracle(d);
 }
 
 }  // namespace mmrope::kernels::testing

@@ -1,6 +1,7 @@
-// A kernel test case: spec, shapes, layout, dtype, positions and random inputs, run on a backend and judged.
+// A kernel test case: spec, shapes, layout, strides, dtype, positions and random inputs, run on a backend and judged.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <functional>
@@ -9,11 +10,11 @@
 #include <string>
 #include <vector>
 
-#include "kernels/core/dtype_conversion.hpp"
 #include "kernels/core/rotary_params.hpp"
 #include "kernels/host/apply_rotary_host.hpp"
 #include "kernels/host/kernel_frequency_table.hpp"
-#include "kernels/host/reference_check.hpp"
+#include "independent_oracle.hpp"
+#include "reference/rounding.hpp"
 #include "reference/frequency/allocation_registry.hpp"
 #include "reference/frequency/rotary_spec.hpp"
 
@@ -39,14 +40,29 @@ struct KernelCase {
   bool fused_qkv = false;                        // q and k as views of one [tokens, q+2k heads] buffer
   std::vector<std::int64_t> sequence_lengths = {3, 5};  // bshd/sbhd pad to the longest
   int q_heads = 4, k_heads = 2;
-  std::int64_t largest_position = 100;           // positions drawn near this magnitude
+  std::int64_t largest_position = 100;           // positions drawn at every magnitude up to this one
   bool negative_positions = false;
+  // Strides wider than contiguous, in elements: a gap after each head row, after each token's heads and
+  // after each sequence (bshd) or each token row of the batch (sbhd). The gaps hold sentinels the kernel
+  // must leave alone. position_token_stride spaces the positions of consecutive tokens.
+  int head_gap = 0;
+  std::int64_t token_gap = 0, batch_gap = 0;
+  std::int64_t position_token_stride = 1;
 
   std::string name() const;
   RotarySpec spec() const;
 };
 
-// The buffers of one launch; params() points into them (host memory).
+// Where one of q or k lives in its buffer: element (b, s, h, c) of a bshd/sbhd tensor at
+// first + b * batch_stride + s * seq_stride + h * head_stride + c; of a thd tensor at
+// first + (tokens before sequence b + s) * seq_stride + h * head_stride + c.
+struct TensorPlacement {
+  std::int64_t first = 0;  // elements from the start of the buffer
+  int heads = 0;
+  std::int64_t batch_stride = 0, seq_stride = 0, head_stride = 0;
+};
+
+// The buffers of one launch; params points into them (host memory).
 struct KernelCaseData {
   KernelCaseData() = default;
   KernelCaseData(const KernelCaseData&) = delete;  // params point into the buffers: moves keep them valid, copies not
@@ -58,19 +74,25 @@ struct KernelCaseData {
   std::vector<std::uint8_t> q_original, k_original;      // copies of the inputs, for the reference
   std::vector<std::int32_t> positions32, cu_seqlens;
   std::vector<std::int64_t> positions64;
+  // What the test means, kept apart from the launch's encoding of it: each token's (t, h, w) by sequence and
+  // index (bshd/sbhd: padding slots too, which the kernel rotates like any token), and where q and k live.
+  std::vector<std::vector<std::array<std::int64_t, 3>>> expected_positions;
+  TensorPlacement q_place, k_place;
+  bool k_in_q_buffer = false;                            // fused: k (and v) are views of the q buffer
   RotaryKernelParams params;                             // the launch
-  RotaryKernelParams judged;                             // inputs -> originals, outputs -> results
 };
 
 // Builds a case with random inputs (values of the dtype spread over magnitudes 2^-4..2^4, some zeros).
 KernelCaseData make_case(const KernelCase& c, std::mt19937_64& rng);
 
-// Runs `backend` on the case's launch params (host backend by default), then judges against the reference.
-KernelVerdict run_and_check(KernelCaseData& data,
+// Runs `backend` on the case's launch params (host backend by default), then judges the result with the
+// independent oracle (independent_oracle.hpp).
+OracleVerdict run_and_check(KernelCaseData& data,
                             const std::function<void(const RotaryKernelParams&)>& backend = apply_rotary_host);
 
 // A random finite value of the dtype (as a double) and its stored form.
 double random_value(ElementType t, std::mt19937_64& rng);
+DType dtype_of(ElementType t);
 void store_value(std::uint8_t* base, std::int64_t offset, ElementType t, double exactly_representable);
 
 }  // namespace mmrope::kernels::testing

@@ -102,7 +102,7 @@ void expect_gpu_equals_host_and_reference(const KernelCase& c, std::uint64_t see
   std::mt19937_64 rng_gpu(seed), rng_host(seed);
   KernelCaseData gpu = make_case(c, rng_gpu);
   KernelCaseData host = make_case(c, rng_host);
-  const KernelVerdict v = run_and_check(gpu, [&](const RotaryKernelParams&) { run_on_gpu(gpu); });
+  const OracleVerdict v = run_and_check(gpu, [&](const RotaryKernelParams&) { run_on_gpu(gpu); });
   apply_rotary_host(host.params);
   EXPECT_TRUE(v.passed()) << v.describe();
   EXPECT_EQ(gpu.q_buffer, host.q_buffer);  // bit for bit (in place: the buffers; out of place: the results)
