@@ -1,8 +1,9 @@
-// RapidCheck generators of raw (t, h, w) positions for the rotation laws: integers up to 2^20, some halves.
+// RapidCheck generators of raw (t, h, w) positions for the rotation laws: every magnitude to 2^31 - 1, some halves.
 #pragma once
 
 #include <rapidcheck.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <ostream>
 #include <vector>
@@ -17,15 +18,21 @@ inline void showValue(const Position3& p, std::ostream& os) {
 
 namespace gen {
 
-// 2^20: a million-token context, where an fp32 phase is already 0.05 rad off; shrinks to 0.
-inline constexpr std::int64_t kMaxRawPosition = std::int64_t{1} << 20;
+// 2^31 - 1: the largest int32 position, the range the kernels promise; shrinks to 0.
+inline constexpr std::int64_t kMaxRawPosition = (std::int64_t{1} << 31) - 1;
 
-// An integer coordinate, or (1 in 4) a half-integer as V2PE and fractional strides produce.
+// An integer coordinate of magnitude below 2^e for a uniform e in [0, 31] (so small and huge positions are
+// equally likely), or (1 in 4) a half-integer as V2PE and fractional strides produce.
 inline rc::Gen<Coordinate> coordinate() {
-  return rc::gen::map(rc::gen::pair(rc::gen::inRange(-kMaxRawPosition, kMaxRawPosition + 1), rc::gen::inRange(0, 4)),
-                      [](const std::pair<std::int64_t, int>& p) {
-                        return p.second == 0 ? Coordinate(Rational(2 * p.first + 1, 2)) : Coordinate(p.first);
-                      });
+  const auto magnitude = rc::gen::mapcat(rc::gen::inRange(0, 32), [](int e) {
+    const std::int64_t top = std::min(kMaxRawPosition, std::int64_t{1} << e);
+    return rc::gen::inRange(-top, top + 1);
+  });
+  return rc::gen::map(rc::gen::pair(magnitude, rc::gen::inRange(0, 4)), [](const std::pair<std::int64_t, int>& p) {
+    // the half-integer stays within the range: p + 1/2 for p < max, p - 1/2 at the top
+    const std::int64_t twice = p.first == kMaxRawPosition ? 2 * p.first - 1 : 2 * p.first + 1;
+    return p.second == 0 ? Coordinate(Rational(twice, 2)) : Coordinate(p.first);
+  });
 }
 
 inline rc::Gen<Position3> position() {
