@@ -20,7 +20,12 @@ std::string KernelCase::name() const {
   s << allocation << "[" << sections << "]/" << dtypes[static_cast<int>(dtype)] << "/" << layouts[static_cast<int>(layout)]
     << "/" << to_string(pairing) << "/" << (direction == RotationDirection::forward ? "fwd" : "bwd") << "/rot" << rotary_dim
     << "of" << head_dim << "/" << sources[static_cast<int>(positions)] << (in_place ? "/inplace" : "")
-    << (fused_qkv ? "/fusedqkv" : "") << "/scaling=" << to_string(scaling.kind) << "/pos~" << largest_position;
+    << (fused_qkv ? "/fusedqkv" : "") << "/scaling=" << to_string(scaling.kind) << "/base=" << base << "/pos<=" << largest_position
+    << (negative_positions ? "/signed" : "") << "/heads=" << q_heads << ":" << k_heads << "/seqs=";
+  for (std::size_t i = 0; i < sequence_lengths.size(); ++i) s << (i ? "," : "") << sequence_lengths[i];
+  if (head_gap || token_gap || batch_gap || position_token_stride != 1)
+    s << "/gaps=" << head_gap << "," << token_gap << "," << batch_gap << "/posstride=" << position_token_stride;
+  if (any_finite_values) s << "/anyvalues";
   return s.str();
 }
 
@@ -45,7 +50,15 @@ DType dtype_of(ElementType t) {
   return DType::fp32;
 }
 
-double random_value(ElementType t, std::mt19937_64& rng) {
+double random_value(ElementType t, std::mt19937_64& rng, bool any_finite) {
+  if (any_finite) {  // uniform over the bit patterns, NaN and infinity drawn again
+    const DType d = dtype_of(t);
+    const std::uint32_t mask = d == DType::fp32 ? 0xFFFFFFFFu : 0xFFFFu;
+    for (;;) {
+      const auto bits = static_cast<std::uint32_t>(rng()) & mask;
+      if (bits_are_finite(bits, d)) return decode_bits(bits, d);
+    }
+  }
   std::uniform_int_distribution<int> zero(0, 31);
   if (zero(rng) == 0) return 0.0;
   std::uniform_real_distribution<double> mantissa(1.0, 2.0);
@@ -167,7 +180,7 @@ KernelCaseData make_case(const KernelCase& c, std::mt19937_64& rng) {
   // Values: every element of every buffer random (padding slots and gaps too: the gaps must stay as they are).
   for (auto* buffer : {&d.q_buffer, &d.k_buffer})
     for (std::size_t i = 0; i < buffer->size() / bytes; ++i)
-      store_value(buffer->data(), static_cast<std::int64_t>(i), c.dtype, random_value(c.dtype, rng));
+      store_value(buffer->data(), static_cast<std::int64_t>(i), c.dtype, random_value(c.dtype, rng, c.any_finite_values));
   // Positions: what each token means first, then the launch's encoding of it, [axis][token] with the token
   // index b * longest + s (bshd/sbhd) or the packed index (thd). Implicit positions are the token's index in
   // its sequence.

@@ -48,6 +48,7 @@ struct KernelCase {
   int head_gap = 0;
   std::int64_t token_gap = 0, batch_gap = 0;
   std::int64_t position_token_stride = 1;
+  bool any_finite_values = false;                // inputs: any finite value of the dtype (else 2^-4..2^4 and zeros)
 
   std::string name() const;
   RotarySpec spec() const;
@@ -90,8 +91,9 @@ KernelCaseData make_case(const KernelCase& c, std::mt19937_64& rng);
 OracleVerdict run_and_check(KernelCaseData& data,
                             const std::function<void(const RotaryKernelParams&)>& backend = apply_rotary_host);
 
-// A random finite value of the dtype (as a double) and its stored form.
-double random_value(ElementType t, std::mt19937_64& rng);
+// A random finite value of the dtype (as a double): of ordinary magnitude, 2^-4..2^4 with some zeros, or
+// any finite value (subnormals and the largest included); and its stored form.
+double random_value(ElementType t, std::mt19937_64& rng, bool any_finite = false);
 DType dtype_of(ElementType t);
 void store_value(std::uint8_t* base, std::int64_t offset, ElementType t, double exactly_representable);
 
