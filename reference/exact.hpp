@@ -68,7 +68,10 @@ class Coordinate {
 
   // |value| <= INT64_MAX: every position must be storable as int64 by kernels and files.
   bool fits_int64() const {
-    if (is_exact()) return bmp::abs(exact_) <= Rational(int64_max_big());
+    if (is_exact()) {  // |n / d| <= M  <=>  |n| <= M d (d > 0), in integers: no rational is built per call
+      const BigInt& n = bmp::numerator(exact_);
+      return (n < 0 ? BigInt(-n) : n) <= int64_max_big() * bmp::denominator(exact_);
+    }
     return bmp::abs(*real_) <= Real(int64_max_big());
   }
 

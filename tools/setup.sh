@@ -3,7 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(cmake g++ make libboost-dev libmpfr-dev libgmp-dev libgtest-dev librapidcheck-dev libcli11-dev nlohmann-json3-dev libzip-dev)
+# clang, libclang-rt-dev and zip: the ClusterFuzzLite build test (tests/fuzz_build_test.sh); g++ builds the rest.
+packages=(cmake g++ make libboost-dev libmpfr-dev libgmp-dev libgtest-dev librapidcheck-dev libcli11-dev nlohmann-json3-dev libzip-dev
+          clang libclang-rt-dev zip unzip)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -215,7 +215,6 @@ TEST(HostBackend, ExactProductsRoundTiesToEven) {
     KernelCaseData data = make_case(c, rng);
     const OracleVerdict v = run_and_check(data);
     EXPECT_TRUE(v.passed()) << v.describe();
-    EXPECT_EQ(v.q.not_correctly_rounded + v.k.not_correctly_rounded, 0u) << v.describe();
     // The case must hold ties for the low-precision dtypes, or it proves nothing about them.
     std::size_t ties = 0;
     const DType t = dtype_of(dtype);

@@ -17,9 +17,9 @@ struct OracleTensorVerdict {
   bool present = false;
   ComparisonReport report;                   // max_ulp 0.5, elements over it held to their own bound
   std::uint64_t beyond_bound = 0;            // elements past 0.5 ulp + their term: failures
-  std::uint64_t not_correctly_rounded = 0;   // bits other than the exact rounding's (allowed in general)
-  std::uint64_t exact_arithmetic_misses = 0; // ... at a token whose angles are all 0 with a short attention
-                                             // factor, where the kernel's double arithmetic is exact: failures
+  std::uint64_t exact_arithmetic_misses = 0; // bits other than the exact rounding's at a token whose angles
+                                             // are all 0 with a short attention factor, where the kernel's
+                                             // double arithmetic is exact: failures
   bool passed() const { return !present || (beyond_bound == 0 && exact_arithmetic_misses == 0 && !report.all_zero_output); }
 };
 
@@ -35,7 +35,7 @@ struct OracleVerdict {
 
 // Judges the launch's outputs (the result buffers, or the input buffers when in place) against the
 // reference applied to the case's original inputs at its expected positions.
-OracleVerdict judge_with_oracle(const KernelCaseData& data);
+OracleVerdict judge_with_oracle(const KernelCaseData& data, unsigned threads = 0);  // threads 0: every core
 
 // True when a * x is exact in double for every fp32 x: a's significand fits 53 - 24 = 29 bits.
 bool exact_in_double_with_any_float(double a);

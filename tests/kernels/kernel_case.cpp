@@ -132,6 +132,41 @@ RotaryTensorArgs launch_view(const TensorPlacement& t, std::uint8_t* buffer, std
   return a;
 }
 
+// The launch's encoding of the expected positions: [axis][token], token index b * longest + s (bshd/sbhd)
+// or the packed index (thd), spaced by position_token_stride, one unused slot between axes.
+void encode_positions(KernelCaseData& d) {
+  const KernelCase& c = d.c;
+  RotaryKernelParams& p = d.params;
+  const int axes = c.positions == PositionSource::int64_1d ? 1 : 3;
+  std::int64_t tokens = 0;
+  for (const auto& sequence : d.expected_positions) tokens += static_cast<std::int64_t>(sequence.size());
+  const std::int64_t axis_stride = tokens * c.position_token_stride + 1;  // one unused slot between axes
+  std::vector<std::int64_t> values(static_cast<std::size_t>(axes * axis_stride), 0);
+  std::int64_t n = 0;
+  for (const auto& sequence : d.expected_positions)
+    for (const auto& pos : sequence) {
+      for (int a = 0; a < axes; ++a) values[static_cast<std::size_t>(a * axis_stride + n * c.position_token_stride)] = pos[a];
+      ++n;
+    }
+  p.positions.axes = axes;
+  p.positions.axis_stride = axis_stride;
+  p.positions.token_stride = c.position_token_stride;
+  switch (c.positions) {
+    case PositionSource::int32_3axis:
+      d.positions32.assign(values.begin(), values.end());
+      p.positions.values = d.positions32.data();
+      p.positions.type = PositionType::int32;
+      break;
+    case PositionSource::int64_3axis:
+    case PositionSource::int64_1d:
+      d.positions64 = values;
+      p.positions.values = d.positions64.data();
+      p.positions.type = PositionType::int64;
+      break;
+    case PositionSource::implicit: p.positions.values = nullptr; break;
+  }
+}
+
 KernelCaseData make_case(const KernelCase& c, std::mt19937_64& rng) {
   KernelCaseData d;
   d.c = c;
@@ -202,31 +237,7 @@ KernelCaseData make_case(const KernelCase& c, std::mt19937_64& rng) {
     for (std::size_t b = 1; b < d.expected_positions.size(); ++b)
       if (!d.expected_positions[b].empty()) d.expected_positions[b][0] = {0, 0, 0};
   }
-  const std::int64_t axis_stride = tokens * c.position_token_stride + 1;  // one unused slot between axes
-  std::vector<std::int64_t> values(static_cast<std::size_t>(axes * axis_stride), 0);
-  std::int64_t n = 0;
-  for (const auto& sequence : d.expected_positions)
-    for (const auto& pos : sequence) {
-      for (int a = 0; a < axes; ++a) values[static_cast<std::size_t>(a * axis_stride + n * c.position_token_stride)] = pos[a];
-      ++n;
-    }
-  p.positions.axes = axes;
-  p.positions.axis_stride = axis_stride;
-  p.positions.token_stride = c.position_token_stride;
-  switch (c.positions) {
-    case PositionSource::int32_3axis:
-      d.positions32.assign(values.begin(), values.end());
-      p.positions.values = d.positions32.data();
-      p.positions.type = PositionType::int32;
-      break;
-    case PositionSource::int64_3axis:
-    case PositionSource::int64_1d:
-      d.positions64 = values;
-      p.positions.values = d.positions64.data();
-      p.positions.type = PositionType::int64;
-      break;
-    case PositionSource::implicit: p.positions.values = nullptr; break;
-  }
+  encode_positions(d);
   d.q_original = d.q_buffer;
   d.k_original = d.k_buffer;
   if (c.in_place) {
@@ -239,6 +250,67 @@ KernelCaseData make_case(const KernelCase& c, std::mt19937_64& rng) {
     p.k.output = (d.k_in_q_buffer ? d.q_result.data() : d.k_result.data()) + d.k_place.first * static_cast<std::int64_t>(bytes);
   }
   return d;
+}
+
+std::int64_t element_offset(const KernelCaseData& d, const TensorPlacement& t, int b, std::int64_t s, int head, int channel) {
+  std::int64_t token = 0;
+  if (d.c.layout == TensorLayout::thd) {
+    std::int64_t before = 0;
+    for (int i = 0; i < b; ++i) before += d.c.sequence_lengths[static_cast<std::size_t>(i)];
+    token = (before + s) * t.seq_stride;
+  } else {
+    token = b * t.batch_stride + s * t.seq_stride;
+  }
+  return t.first + token + head * t.head_stride + channel;
+}
+
+namespace {
+
+std::size_t bytes_of(ElementType t) { return t == ElementType::fp32 ? 4 : 2; }
+
+const std::vector<std::uint8_t>& buffer_of(const KernelCaseData& d, bool query, bool output) {
+  const bool shared = !query && d.k_in_q_buffer;
+  if (!output || d.c.in_place) return query || shared ? d.q_buffer : d.k_buffer;
+  return query || shared ? d.q_result : d.k_result;
+}
+
+}  // namespace
+
+std::vector<std::uint32_t> logical_bits(const KernelCaseData& d, bool query, bool output) {
+  const TensorPlacement& t = query ? d.q_place : d.k_place;
+  const std::vector<std::uint8_t>& buffer = output ? buffer_of(d, query, true) : (query || d.k_in_q_buffer ? d.q_original : d.k_original);
+  const std::size_t bytes = bytes_of(d.c.dtype);
+  std::vector<std::uint32_t> out;
+  for (std::size_t b = 0; b < d.c.sequence_lengths.size(); ++b)
+    for (std::int64_t s = 0; s < d.c.sequence_lengths[b]; ++s)
+      for (int h = 0; h < t.heads; ++h)
+        for (int ch = 0; ch < d.c.head_dim; ++ch) {
+          std::uint32_t bits = 0;
+          std::memcpy(&bits, buffer.data() + element_offset(d, t, static_cast<int>(b), s, h, ch) * static_cast<std::int64_t>(bytes), bytes);
+          out.push_back(bits);
+        }
+  return out;
+}
+
+void copy_logical_inputs(const KernelCaseData& from, KernelCaseData& to) {
+  const std::size_t bytes = bytes_of(to.c.dtype);
+  for (bool query : {true, false}) {
+    const std::vector<std::uint32_t> bits = logical_bits(from, query, false);
+    const TensorPlacement& t = query ? to.q_place : to.k_place;
+    std::vector<std::uint8_t>& buffer = query || to.k_in_q_buffer ? to.q_buffer : to.k_buffer;
+    std::size_t i = 0;
+    for (std::size_t b = 0; b < to.c.sequence_lengths.size(); ++b)
+      for (std::int64_t s = 0; s < to.c.sequence_lengths[b]; ++s)
+        for (int h = 0; h < t.heads; ++h)
+          for (int ch = 0; ch < to.c.head_dim; ++ch)
+            std::memcpy(buffer.data() + element_offset(to, t, static_cast<int>(b), s, h, ch) * static_cast<std::int64_t>(bytes), &bits[i++], bytes);
+  }
+  for (std::size_t b = 0; b < to.c.sequence_lengths.size(); ++b)
+    for (std::int64_t s = 0; s < to.c.sequence_lengths[b]; ++s)
+      to.expected_positions[b][static_cast<std::size_t>(s)] = from.expected_positions[b][static_cast<std::size_t>(s)];
+  encode_positions(to);
+  to.q_original = to.q_buffer;
+  to.k_original = to.k_buffer;
 }
 
 OracleVerdict run_and_check(KernelCaseData& d, const std::function<void(const RotaryKernelParams&)>& backend) {

@@ -86,6 +86,20 @@ struct KernelCaseData {
 // Builds a case with random inputs (values of the dtype spread over magnitudes 2^-4..2^4, some zeros).
 KernelCaseData make_case(const KernelCase& c, std::mt19937_64& rng);
 
+// Element (b, s, head, channel) of a view, in elements from the start of its buffer (the strides' definition).
+std::int64_t element_offset(const KernelCaseData& d, const TensorPlacement& t, int b, std::int64_t s, int head, int channel);
+
+// The bit patterns of q (query) or k over the real tokens (padding slots left out), in (b, s, head, channel)
+// order: the inputs as they were before the launch, or the outputs it wrote. Comparable across layouts.
+std::vector<std::uint32_t> logical_bits(const KernelCaseData& d, bool query, bool output);
+
+// Gives `to` the inputs and positions of `from` on the real tokens (same sequences, heads and head_dim), in
+// its own layout and strides, and re-encodes its positions.
+void copy_logical_inputs(const KernelCaseData& from, KernelCaseData& to);
+
+// Writes the expected positions into the launch's position arrays (after changing expected_positions).
+void encode_positions(KernelCaseData& d);
+
 // Runs `backend` on the case's launch params (host backend by default), then judges the result with the
 // independent oracle (independent_oracle.hpp).
 OracleVerdict run_and_check(KernelCaseData& data,

@@ -21,34 +21,38 @@ Rational ratio(const Pick& pick, std::int64_t max_numerator, std::int64_t max_de
   return Rational(pick(1, max_numerator), pick(1, max_denominator));
 }
 
+// A context-extension factor: 1 to 64 in quarters (below 1 a scaling would shrink the context, and NTK's
+// base would fall under 1).
+Rational extension_factor(const Pick& pick) { return Rational(pick(4, 256), 4); }
+
 RopeScaling random_scaling(const Pick& pick, int rotary_dim) {
   RopeScaling s;
   switch (pick(0, 6)) {
     case 0: break;
-    case 1: s.kind = ScalingKind::linear; s.factor = ratio(pick, 64, 4); break;
+    case 1: s.kind = ScalingKind::linear; s.factor = extension_factor(pick); break;
     case 2:
       if (rotary_dim < 4) break;  // NTK needs two pairs at least
       s.kind = ScalingKind::ntk;
-      s.factor = ratio(pick, 64, 4);
+      s.factor = extension_factor(pick);
       break;
     case 3:
       if (rotary_dim < 4) break;
       s.kind = ScalingKind::dynamic_ntk;
-      s.factor = ratio(pick, 64, 4);
+      s.factor = extension_factor(pick);
       s.original_context = pick(1, 1 << 17);
       s.sequence_length = pick(1, 1 << 20);
       break;
     case 4:
     case 5:
       s.kind = ScalingKind::yarn;
-      s.factor = ratio(pick, 64, 2);
+      s.factor = extension_factor(pick);
       s.original_context = pick(1, 1 << 17);
       if (pick(0, 2) == 0) s.attention_factor = ratio(pick, 8, 4);  // 1/4 .. 8, short factors among them
       s.truncate = pick(0, 1) == 0;
       break;
     case 6:
       s.kind = ScalingKind::llama3;
-      s.factor = ratio(pick, 64, 2);
+      s.factor = extension_factor(pick);
       s.original_context = pick(1, 1 << 17);
       s.low_freq_factor = ratio(pick, 4, 2);
       s.high_freq_factor = s.low_freq_factor + ratio(pick, 8, 2);

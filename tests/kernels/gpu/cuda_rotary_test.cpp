@@ -1,100 +1,24 @@
 // The CUDA kernels against the host backend (bit for bit) and the reference (ulps); skipped without a GPU.
-#include <cuda_runtime_api.h>
 #include <gtest/gtest.h>
 
 #include <cstring>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "../../reference/random_seed.hpp"
-#include <cstdlib>
-#include <string>
-
 #include "../kernel_case.hpp"
+#include "device_launch.hpp"
 #include "kernels/cuda/apply_rotary_cuda.hpp"
 
 namespace mmrope::kernels::testing {
 namespace {
-
-// Why no GPU can be used ("" when one can): no device, or a driver that does not answer.
-std::string gpu_absence() {
-  int count = 0;
-  const cudaError_t e = cudaGetDeviceCount(&count);
-  if (e != cudaSuccess) return std::string("CUDA: ") + cudaGetErrorString(e);
-  return count > 0 ? "" : "no CUDA device";
-}
-
-// MMROPE_REQUIRE_GPU=1 (for runs on a machine with a GPU) turns the skip into a failure, so a broken
-// driver cannot pass silently.
-bool gpu_required() {
-  const char* v = std::getenv("MMROPE_REQUIRE_GPU");
-  return v && std::string(v) == "1";
-}
 
 #define REQUIRE_GPU()                                                                          \
   if (const std::string why = gpu_absence(); !why.empty()) {                                   \
     if (gpu_required()) FAIL() << why << " (MMROPE_REQUIRE_GPU=1: a GPU is required)";           \
     GTEST_SKIP() << why;                                                                       \
   }
-
-// Device copies of host regions; translates any pointer inside a region to its device twin.
-class DeviceMirror {
- public:
-  void add(const void* host, std::size_t bytes) {
-    if (host == nullptr || bytes == 0) return;
-    for (const Region& r : regions_)
-      if (r.host == host) return;
-    Region r{static_cast<const std::uint8_t*>(host), bytes, nullptr};
-    EXPECT_EQ(cudaMalloc(reinterpret_cast<void**>(&r.device), bytes), cudaSuccess);
-    EXPECT_EQ(cudaMemcpy(r.device, host, bytes, cudaMemcpyHostToDevice), cudaSuccess);
-    regions_.push_back(r);
-  }
-  template <class P>
-  P* device(P* host) const {
-    if (host == nullptr) return nullptr;
-    const auto* b = reinterpret_cast<const std::uint8_t*>(host);
-    for (const Region& r : regions_)
-      if (b >= r.host && b < r.host + r.bytes) return reinterpret_cast<P*>(r.device + (b - r.host));
-    ADD_FAILURE() << "pointer outside every mirrored region";
-    return nullptr;
-  }
-  void copy_back(void* host, std::size_t bytes) const {
-    if (host == nullptr || bytes == 0) return;
-    EXPECT_EQ(cudaMemcpy(host, device(host), bytes, cudaMemcpyDeviceToHost), cudaSuccess);
-  }
-  ~DeviceMirror() {
-    for (const Region& r : regions_) cudaFree(r.device);
-  }
-
- private:
-  struct Region {
-    const std::uint8_t* host;
-    std::size_t bytes;
-    std::uint8_t* device;
-  };
-  std::vector<Region> regions_;
-};
-
-// Runs the case's launch on the GPU, writing the results into the case's host buffers.
-void run_on_gpu(KernelCaseData& d) {
-  DeviceMirror m;
-  for (auto* v : {&d.q_buffer, &d.k_buffer, &d.q_result, &d.k_result}) m.add(v->data(), v->size());
-  m.add(d.positions32.data(), d.positions32.size() * 4);
-  m.add(d.positions64.data(), d.positions64.size() * 8);
-  m.add(d.cu_seqlens.data(), d.cu_seqlens.size() * 4);
-  m.add(d.table.turn_frequencies.data(), d.table.turn_frequencies.size() * sizeof(TurnFrequency));
-  m.add(d.table.axis_of.data(), d.table.axis_of.size());
-  RotaryKernelParams p = d.params;
-  p.q.input = m.device(p.q.input), p.q.output = m.device(p.q.output);
-  p.k.input = m.device(p.k.input), p.k.output = m.device(p.k.output);
-  p.positions.values = m.device(p.positions.values);
-  p.cu_seqlens = m.device(p.cu_seqlens);
-  p.frequencies.turn_frequencies = m.device(p.frequencies.turn_frequencies);
-  p.frequencies.axis_of = m.device(p.frequencies.axis_of);
-  ASSERT_EQ(apply_rotary_cuda(p, nullptr), 0);
-  ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
-  for (auto* v : {&d.q_buffer, &d.k_buffer, &d.q_result, &d.k_result}) m.copy_back(v->data(), v->size());
-}
 
 // The GPU result beside a host-backend run of the same case (same seed, so the same inputs).
 void expect_gpu_equals_host_and_reference(const KernelCase& c, std::uint64_t seed) {
