@@ -1,6 +1,7 @@
 // Which presets and allocations claim which law: claimed laws must hold, the others must have a counterexample.
 #pragma once
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <vector>
@@ -31,6 +32,14 @@ inline bool text_compatible(const std::string& preset) {
 inline bool no_overlap_strong(const std::string& preset) { return !diagonal_layout(preset) && !spatial_extent_rule(preset); }
 // Law 4, weak form (exact shared position on the rotated axes): only HoPE, whose t is not rotated, collides.
 inline bool no_overlap_weak(const std::string& preset) { return preset != "hope"; }
+// ... at given design parameters. VideoRoPE's paper rule puts the next text at S + delta * T: with delta = 0
+// that is S itself, where the centre token of an even H' x W' frame sits (S, S + H'/2 - H'/2, S + W'/2 - W'/2).
+// The code rule's S + delta (T - 1) + 1 is above every t of the block for every delta >= 0.
+inline bool no_overlap_weak(const std::string& preset, const Params& params) {
+  if (!no_overlap_weak(preset)) return false;
+  const bool paper_rule = params.text_or("rule", "") == "paper";
+  return !(paper_rule && params.has("temporal_stride") && params.rational("temporal_stride") == 0);
+}
 
 // Law 5: (t, h, w) differences inside one video are (t offsets, dh, dw). Entangled (eq. 3): the diagonal layouts
 // and Qwen3-VL's frame-per-block layout. 1-D designs, CircleRoPE and RoPE-Tie (no videos) do not claim it either.
@@ -45,6 +54,15 @@ inline bool entangled_motion(const std::string& preset) { return one_of(preset, 
 // next_position (block max + 1) differs from the cursor the whole sequence would use.
 inline bool decode_continuation(const std::string& preset) { return !spatial_extent_rule(preset); }
 inline bool chunked_prefill(const std::string& preset) { return !spatial_extent_rule(preset); }
+// ... at given design parameters. HoPE's temporal_scales list gives visual block k its own scale, so a chunk
+// placed from an offset alone (its blocks counted from 0 again) needs the block count carried too: the law as
+// stated (next_position is the whole state) holds only when every listed scale is the same.
+inline bool chunked_prefill(const std::string& preset, const Params& params) {
+  if (!chunked_prefill(preset)) return false;
+  if (!params.has("temporal_scales")) return true;
+  const auto scales = params.rational_list("temporal_scales");
+  return std::all_of(scales.begin(), scales.end(), [&](const Rational& s) { return s == scales.front(); });
+}
 
 // Law 7: allocations that give every axis the full range (interleaved only with balanced sections). The 2-D
 // ones read no t; "2d-interleaved" gives h and w the full range (table1.hpp judges a 2-D design on those two).

@@ -1,14 +1,17 @@
-// RapidCheck generators of position-design cases: a preset, a merge size, and a layout that preset accepts.
+// RapidCheck generators of position-design cases: a preset, random design parameters, and a layout that preset accepts.
 #pragma once
 
 #include <rapidcheck.h>
 
+#include <algorithm>
 #include <memory>
 #include <ostream>
+#include <utility>
 #include <string>
 #include <vector>
 
 #include "layout_gen.hpp"
+#include "param_gen.hpp"
 #include "reference/presets.hpp"
 
 namespace mmrope::gen {
@@ -20,21 +23,21 @@ inline std::vector<std::string> preset_names() {
   return out;
 }
 
-// One preset's design at a merge size, over one layout.
+// One preset's design with design-parameter overrides (merge_size among them), over one layout.
 struct DesignCase {
   std::string preset;
   std::int64_t merge = 2;
+  std::vector<std::pair<std::string, std::string>> params;  // every varied parameter, merge_size first
   Sequence layout;
 
-  std::unique_ptr<PositionDesign> design() const {
-    return make_preset_design(find_preset(preset), {{"merge_size", std::to_string(merge)}});
-  }
+  std::unique_ptr<PositionDesign> design() const { return make_preset_design(find_preset(preset), params); }
+  // A parameter's value in this case (an override, else the preset's, else the design's default).
+  std::string param(const std::string& name) const { return domain::value_of(find_preset(preset), params, name); }
 };
 
+// Prints the case as the command line that reproduces it, every --param included.
 inline void showValue(const DesignCase& c, std::ostream& os) {
-  os << "--preset " << c.preset << " --param merge_size=" << c.merge << " --layout \"";
-  showValue(c.layout, os);
-  os << "\"";
+  os << domain::command_line(c.preset, c.params, domain::layout_text(c.layout));
 }
 
 // RoPE-Tie defines single images only (Su's post has no time axis): its layouts get no videos.
@@ -43,14 +46,31 @@ inline LayoutLimits limits_for(const std::string& preset, LayoutLimits lim) {
   return lim;
 }
 
-// A case for one of `names` (all presets by default); merge 1 or 2.
+// Qwen3-VL adds frame_prefix_tokens + frame_suffix_tokens text tokens per frame (up to 2048): fewer frames keep
+// a case's token count (and law 4's text x visual comparisons) near the other designs'.
+inline LayoutLimits limits_for(const std::string& preset, const std::vector<std::pair<std::string, std::string>>& params,
+                               LayoutLimits lim) {
+  lim = limits_for(preset, lim);
+  const Preset& p = find_preset(preset);
+  if (p.design == "qwen3-vl") {
+    const std::int64_t per_frame = std::stoll(domain::value_of(p, params, "frame_prefix_tokens")) +
+                                   std::stoll(domain::value_of(p, params, "frame_suffix_tokens"));
+    lim.max_t = std::clamp<std::int64_t>(512 / std::max<std::int64_t>(per_frame, 1), 1, lim.max_t);
+  }
+  return lim;
+}
+
+// A case for one of `names` (all presets by default) with random design parameters over their whole domain
+// (param_gen.hpp), then a layout at the drawn merge size.
 inline rc::Gen<DesignCase> design_case(std::vector<std::string> names = preset_names(), LayoutLimits lim = {}) {
-  return rc::gen::mapcat(rc::gen::pair(rc::gen::elementOf(names), rc::gen::inRange<std::int64_t>(1, 3)),
-                         [lim](const std::pair<std::string, std::int64_t>& pm) {
-                           return rc::gen::map(sequence(pm.second, limits_for(pm.first, lim)), [pm](Sequence s) {
-                             return DesignCase{pm.first, pm.second, std::move(s)};
-                           });
-                         });
+  return rc::gen::mapcat(rc::gen::elementOf(names), [lim](const std::string& name) {
+    return rc::gen::mapcat(param_overrides(name), [lim, name](std::vector<std::pair<std::string, std::string>> params) {
+      const std::int64_t merge = std::stoll(domain::value_of(find_preset(name), params, "merge_size"));
+      return rc::gen::map(sequence(merge, limits_for(name, params, lim)), [name, merge, params](Sequence s) {
+        return DesignCase{name, merge, params, std::move(s)};
+      });
+    });
+  });
 }
 
 }  // namespace mmrope::gen

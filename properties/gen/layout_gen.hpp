@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "param_gen.hpp"
 #include "reference/layout.hpp"
 
 namespace mmrope {
@@ -36,11 +37,13 @@ inline rc::Gen<Segment> text_run() {
 }
 
 // A visual item of t x h x w LLM tokens, written in ViT patches (h, w times merge). Shrinks to 1x1x1.
-// Videos sometimes carry seconds per grid (1/2, 1 or 3/2: fps 4, 2, 4/3 with temporal patch 2).
+// Videos sometimes carry seconds per grid (1/2 or 3/2: fps 4 and 4/3 with temporal patch 2, or any positive value).
 inline rc::Gen<Segment> visual_item(std::int64_t merge, LayoutLimits lim) {
   auto dims = rc::gen::tuple(rc::gen::inRange<std::int64_t>(1, lim.max_hw + 1), rc::gen::inRange<std::int64_t>(1, lim.max_hw + 1),
-                             rc::gen::inRange<std::int64_t>(1, lim.max_t + 1), rc::gen::inRange(0, lim.videos ? 4 : 1));
-  return rc::gen::map(dims, [merge, lim](const std::tuple<std::int64_t, std::int64_t, std::int64_t, int>& d) {
+                             rc::gen::inRange<std::int64_t>(1, lim.max_t + 1), rc::gen::inRange(0, lim.videos ? 5 : 1));
+  auto any_seconds = rational_in(ParamSpec::Bound::positive);
+  return rc::gen::map(rc::gen::pair(dims, any_seconds), [merge, lim](const auto& ds) {
+    const auto& [d, seconds] = ds;
     const auto [h, w, t_raw, kind] = d;
     const std::int64_t t = std::clamp<std::int64_t>(lim.max_item_tokens / (h * w), 1, t_raw);
     const GridTHW image{1, h * merge, w * merge};
@@ -48,6 +51,7 @@ inline rc::Gen<Segment> visual_item(std::int64_t merge, LayoutLimits lim) {
     Video v{{t, h * merge, w * merge}, std::nullopt};
     if (kind == 2) v.seconds_per_grid = Rational(1, 2);
     if (kind == 3) v.seconds_per_grid = Rational(3, 2);
+    if (kind == 4) v.seconds_per_grid = seconds;  // any positive value: 2^-20 .. 2^20
     return Segment{v};
   });
 }

@@ -7,6 +7,7 @@
 #include "reference/design.hpp"
 #include "reference/designs/vanilla.hpp"
 #include "reference/frequency/allocation_1d.hpp"
+#include "reference/frequency/preset_rotary.hpp"
 #include "reference/rotation.hpp"
 
 namespace mmrope::laws {
@@ -40,6 +41,23 @@ std::optional<std::string> text_compatibility_violation(const PositionDesign& de
         }
   }
   return std::nullopt;
+}
+
+// A preset's own rotary settings at a small rotary dim (sections scaled down) so that a case is cheap.
+inline RotarySpec small_preset_spec(const Preset& p, int pairs) {
+  const auto& f = p.frequency;
+  RotaryOverrides o;
+  o.rotary_dim = 2 * pairs;
+  if (f.allocation == "multi-head") return rotary_spec_for(f, o);  // sections are heads: keep them
+  if (!f.sections.empty()) {
+    const int t = pairs / 3 + pairs % 3, h = pairs / 3;  // t takes the remainder, as [24,20,20] does
+    o.sections = format_sections(f.allocation == "chunked" || f.allocation == "interleaved" || f.allocation == "il-rope"
+                                     ? Sections{t, h, pairs - t - h}
+                                     : Sections{pairs / 4, (pairs - pairs / 4) / 2, pairs - pairs / 4 - (pairs - pairs / 4) / 2});
+  }
+  RotarySpec s = rotary_spec_for(f, o);
+  s.head_dim = s.rotary_dim;
+  return s;
 }
 
 }  // namespace mmrope::laws

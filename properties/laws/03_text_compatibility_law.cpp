@@ -15,28 +15,13 @@
 namespace mmrope::laws {
 namespace {
 
-// A preset's own rotary settings at a small rotary dim (sections scaled down) so that a case is cheap.
-RotarySpec small_preset_spec(const Preset& p, int pairs) {
-  const auto& f = p.frequency;
-  RotaryOverrides o;
-  o.rotary_dim = 2 * pairs;
-  if (f.allocation == "multi-head") return rotary_spec_for(f, o);  // sections are heads: keep them
-  if (!f.sections.empty()) {
-    const int t = pairs / 3 + pairs % 3, h = pairs / 3;  // t takes the remainder, as [24,20,20] does
-    o.sections = format_sections(f.allocation == "chunked" || f.allocation == "interleaved" || f.allocation == "il-rope"
-                                     ? Sections{t, h, pairs - t - h}
-                                     : Sections{pairs / 4, (pairs - pairs / 4) / 2, pairs - pairs / 4 - (pairs - pairs / 4) / 2});
-  }
-  RotarySpec s = rotary_spec_for(f, o);
-  s.head_dim = s.rotary_dim;
-  return s;
-}
-
 void check_preset(const std::string& name) {
   const Preset& p = find_preset(name);
+  const auto params = *gen::param_overrides(name);  // text positions must not depend on any of them
   const Sequence text = *gen::text_only_sequence();
+  RC_LOG() << domain::command_line(name, params, domain::layout_text(text)) << "\n";
   const RotarySpec spec = small_preset_spec(p, *rc::gen::inRange(3, 17));
-  const auto v = text_compatibility_violation<double>(*make_preset_design(p), spec, text, 2);
+  const auto v = text_compatibility_violation<double>(*make_preset_design(p, params), spec, text, 2);
   if (v) RC_FAIL(*v);
 }
 

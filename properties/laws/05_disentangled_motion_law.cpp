@@ -6,18 +6,13 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include "05_disentangled_motion.hpp"
 #include "claims.hpp"
 #include "counterexample.hpp"
 #include "gen/design_gen.hpp"
 
 namespace mmrope::laws {
 namespace {
-
-// The first video of at least two tokens: its tokens (raster order) and grid.
-struct VideoTokens {
-  std::vector<Position3> pos;
-  VisualTokens grid;
-};
 
 // The case with one more video (t x h x w tokens, at least 2 of them) inserted at a generated place.
 gen::DesignCase with_video(gen::DesignCase c) {
@@ -30,42 +25,11 @@ gen::DesignCase with_video(gen::DesignCase c) {
   return c;
 }
 
-VideoTokens first_video(const gen::DesignCase& c) {
-  const auto design = c.design();
-  const SequencePositions sp = design->assign(c.layout);
-  for (std::size_t i = 0; i < c.layout.segments.size(); ++i) {
-    if (!std::holds_alternative<Video>(c.layout.segments[i])) continue;
-    VideoTokens v{{}, visual_tokens(i, c.layout.segments[i], c.merge)};
-    if (v.grid.count() < 2) continue;  // one token has no pair to compare
-    for (const auto& t : sp.tokens)
-      if (t.segment == static_cast<std::int64_t>(i) && t.kind == TokenKind::video) v.pos.push_back(t.pos);
-    return v;
-  }
-  return {};
-}
-
-// Checks every pair of tokens (a, b) against the rule: disentangled (dh, dw from the grid only, t the same
-// within a frame) or entangled (eq. 3: dh = dt + d(hh), dw = dt + d(ww)).
 void check_motion(const gen::DesignCase& c, bool entangled) {
-  const VideoTokens v = first_video(c);
   const auto design = c.design();
-  // Designs with a temporal stride s (spatial reset, MRoPE, IL-RoPE) give exactly dt = s * (frame difference).
-  const bool strided = !entangled && design->params().has("temporal_stride");
-  const Rational stride = strided ? design->params().rational("temporal_stride") : Rational(0);
+  const VideoTokens v = first_video(*design, c.layout);
   RC_PRE(v.pos.size() >= 2);
-  const std::int64_t hw = v.grid.h * v.grid.w;
-  const auto& base = v.pos.front();
-  for (std::size_t k = 1; k < v.pos.size(); ++k) {
-    const auto kk = static_cast<std::int64_t>(k);
-    const std::int64_t dt_grid = kk / hw, dh = (kk % hw) / v.grid.w, dw = kk % v.grid.w;
-    const Coordinate dt = v.pos[k].t - base.t;
-    const Coordinate shift = entangled ? dt : Coordinate(0);
-    RC_ASSERT(v.pos[k].h - base.h == shift + Coordinate(dh));
-    RC_ASSERT(v.pos[k].w - base.w == shift + Coordinate(dw));
-    // t depends on the frame only: equal to the t of the frame's first token.
-    RC_ASSERT(v.pos[k].t == v.pos[static_cast<std::size_t>(dt_grid * hw)].t);
-    if (strided) RC_ASSERT(dt == Coordinate(Rational(dt_grid) * stride));
-  }
+  if (const auto why = motion_violation(*design, v, entangled)) RC_FAIL(*why);
 }
 
 RC_GTEST_PROP(Law05DisentangledMotion, SpatialDifferencesIgnoreTime, ()) {

@@ -5,27 +5,17 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include "08_decode_continuation.hpp"
 #include "claims.hpp"
 #include "counterexample.hpp"
 #include "gen/design_gen.hpp"
-#include "same_position.hpp"
 
 namespace mmrope::laws {
 namespace {
 
 void check_decode(const gen::DesignCase& c) {
   const std::int64_t n = *rc::gen::inRange<std::int64_t>(1, 5);
-  const auto design = c.design();
-  const SequencePositions prompt = design->assign(c.layout);
-  Sequence whole = c.layout;
-  whole.segments.emplace_back(TextRun{n});
-  const SequencePositions all = design->assign(whole);
-  const auto length = static_cast<std::int64_t>(prompt.tokens.size());
-  for (std::int64_t k = 0; k < n; ++k) {
-    const Coordinate decoded = Coordinate(length + k) + prompt.rope_delta;  // what the decode step computes
-    const Position3& want = all.tokens[static_cast<std::size_t>(length + k)].pos;
-    RC_ASSERT(same_position(design->text_position(decoded), want));
-  }
+  if (const auto why = decode_violation(*c.design(), c.layout, n)) RC_FAIL(*why);
 }
 
 RC_GTEST_PROP(Law08DecodeContinuation, RopeDeltaContinuesTheSequence, ()) {

@@ -13,14 +13,16 @@ namespace {
 
 RC_GTEST_PROP(Law10PaddingIndependence, RealTokensKeepTheirPositions, ()) {
   const std::string preset = *rc::gen::elementOf(gen::preset_names());
-  const std::int64_t merge = *rc::gen::inRange<std::int64_t>(1, 3);
-  gen::LayoutLimits lim = gen::limits_for(preset, {});
+  const auto params = *gen::param_overrides(preset);
+  const std::int64_t merge = std::stoll(domain::value_of(find_preset(preset), params, "merge_size"));
+  gen::LayoutLimits lim = gen::limits_for(preset, params, {});
   lim.max_item_tokens = 256;  // several sequences per case: keep each small
   const auto rows = *rc::gen::container<std::vector<Sequence>>(*rc::gen::inRange<std::size_t>(1, 4), gen::sequence(merge, lim));
   const auto side = *rc::gen::element(PaddingSide::left, PaddingSide::right);
   const auto convention = *rc::gen::element(PaddingConvention::transformers4, PaddingConvention::transformers5);
   const std::int64_t extra = *rc::gen::inRange<std::int64_t>(0, 4);
-  const auto design = make_preset_design(find_preset(preset), {{"merge_size", std::to_string(merge)}});
+  const auto design = make_preset_design(find_preset(preset), params);
+  for (const auto& s : rows) RC_LOG() << domain::command_line(preset, params, domain::layout_text(s)) << "\n";
   std::int64_t longest = 0;
   std::vector<SequencePositions> alone;
   for (const auto& s : rows) {
