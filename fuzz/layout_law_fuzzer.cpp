@@ -163,7 +163,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } catch (const Error&) {
     return 0;
   }
-  auto fail = [&](const char* law, const std::string& why) { violated(law, why, name, params, layout); };
+  // The reproduction names every varied parameter, the kept ones at the preset's value, as the properties print cases.
+  std::vector<std::pair<std::string, std::string>> shown;
+  for (const auto& p : domain::varied_params(preset)) shown.emplace_back(p.spec.name, domain::value_of(preset, params, p.spec.name));
+  auto fail = [&](const char* law, const std::string& why) { violated(law, why, name, shown, layout); };
   try {
     if (claims::text_compatible(name)) {
       Sequence text_only;
@@ -192,7 +195,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // The layout with the appended text was accepted above; the laws only append as much or re-place
     // prefixes of it (behind at most kMaxChunkOffset text tokens), which must be accepted as well.
     std::fprintf(stderr, "a law's sequence was refused (%s)\n  reproduce: %s\n", e.what(),
-                 domain::command_line(name, params, domain::layout_text(layout)).c_str());
+                 domain::command_line(name, shown, domain::layout_text(layout)).c_str());
     std::abort();
   }
   return 0;
