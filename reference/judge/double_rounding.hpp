@@ -11,8 +11,9 @@ namespace mmrope::judge {
 
 // round_to_bits(x, type) for a double x, bit for bit (tested against the multiprecision version), without
 // frexp/ldexp/floor: the 53-bit significand is shifted to the dtype's quantum and rounded to nearest even.
-inline std::uint32_t round_double_to_bits(double x, DType type) {
-  const FloatFormat f = format_of(type);
+template <DType Type>
+inline std::uint32_t round_double_to_bits(double x) {
+  constexpr FloatFormat f = format_of(Type);
   const std::uint64_t raw = std::bit_cast<std::uint64_t>(x);
   const std::uint32_t sign = (raw >> 63) ? f.sign_bit() : 0;
   const std::uint64_t magnitude = raw & ~(std::uint64_t{1} << 63);
@@ -42,14 +43,33 @@ inline std::uint32_t round_double_to_bits(double x, DType type) {
 
 // The exponent e of ulp_of(x, type) = 2^e for a finite double x (the same clamping: the smallest normal's
 // quantum below, the top binade's above).
-inline int ulp_exponent(double x, DType type) {
-  const FloatFormat f = format_of(type);
+template <DType Type>
+inline int ulp_exponent(double x) {
+  constexpr FloatFormat f = format_of(Type);
   const std::uint64_t magnitude = std::bit_cast<std::uint64_t>(x) & ~(std::uint64_t{1} << 63);
   const int field = static_cast<int>(magnitude >> 52);
   int exponent = field == 0 ? f.min_exponent() : field - 1023;
   if (exponent < f.min_exponent()) exponent = f.min_exponent();
   if (exponent > f.max_exponent()) exponent = f.max_exponent();
   return exponent - f.mantissa_bits;
+}
+
+// The same, for a dtype known only at run time.
+inline std::uint32_t round_double_to_bits(double x, DType type) {
+  switch (type) {
+    case DType::fp16: return round_double_to_bits<DType::fp16>(x);
+    case DType::bf16: return round_double_to_bits<DType::bf16>(x);
+    case DType::fp32: break;
+  }
+  return round_double_to_bits<DType::fp32>(x);
+}
+inline int ulp_exponent(double x, DType type) {
+  switch (type) {
+    case DType::fp16: return ulp_exponent<DType::fp16>(x);
+    case DType::bf16: return ulp_exponent<DType::bf16>(x);
+    case DType::fp32: break;
+  }
+  return ulp_exponent<DType::fp32>(x);
 }
 
 }  // namespace mmrope::judge

@@ -53,11 +53,20 @@ constexpr double kDoubleArithmeticError = 0x1p-50;
 constexpr double kSmallestFastInput = 0x1p-900;
 constexpr double kLargestFastInput = 0x1p900;
 
+// |x| of an input the fast path takes (NaN and infinities are not).
+bool is_fast_input(double magnitude) {
+  return magnitude == 0 || (magnitude >= kSmallestFastInput && magnitude <= kLargestFastInput);
+}
+
 // A cos/sin in double-double with its error against the MPFR value; exact when the dd equals it.
 struct FastCosSin {
   DoubleDouble cos, sin;
   double error = 0;
   bool exact = false;
+  // Set by finish(): per unit of |x0| + |x1|, the bound of each tier's element; and whether cos/sin is one of
+  // (+-2^k, 0), (0, +-2^k), where the reference's products and sum are exact in double.
+  double double_coefficient = 0, dd_coefficient = 0;
+  bool exact_power = false;
 };
 
 DoubleDouble to_dd(const S& v) {
@@ -66,19 +75,30 @@ DoubleDouble to_dd(const S& v) {
   return {hi, lo};
 }
 
+bool is_power_of_two_or_zero(double v) {
+  if (v == 0) return true;
+  int e = 0;
+  return std::fabs(std::frexp(v, &e)) == 0.5;
+}
+
+// Fills the per-element coefficients from cos, sin and error, once per (token, pair) instead of per element.
+void finish(FastCosSin& cs) {
+  cs.exact_power = cs.exact && cs.cos.lo == 0 && cs.sin.lo == 0 && (cs.sin.hi == 0 || cs.cos.hi == 0) &&
+                   is_power_of_two_or_zero(cs.cos.hi) && is_power_of_two_or_zero(cs.sin.hi);
+  const double magnitude = std::max(std::fabs(cs.cos.hi), std::fabs(cs.sin.hi)) * (1 + 0x1p-40);
+  // The (1 + 2^-40) covers the roundings of these products and of (|x0| + |x1|) times them.
+  cs.double_coefficient = (cs.error + kDoubleArithmeticError * magnitude) * (1 + 0x1p-40);
+  cs.dd_coefficient = (cs.error + kArithmeticError * magnitude) * (1 + 0x1p-40);
+}
+
 FastCosSin to_fast(const CosSin<S>& cs, double error_if_inexact) {
   FastCosSin f;
   f.cos = to_dd(cs.cos);
   f.sin = to_dd(cs.sin);
   f.exact = S(f.cos.hi) + S(f.cos.lo) == cs.cos && S(f.sin.hi) + S(f.sin.lo) == cs.sin;
   f.error = f.exact ? 0 : error_if_inexact;
+  finish(f);
   return f;
-}
-
-bool is_power_of_two_or_zero(double v) {
-  if (v == 0) return true;
-  int e = 0;
-  return std::fabs(std::frexp(v, &e)) == 0.5;
 }
 
 // One element's outcome.
@@ -193,6 +213,7 @@ struct FastTables {
         cs.exact = exact;
         cs.error = exact ? 0 : kCosSinError * magnitude_scale;
       }
+      finish(cs);
       out[j] = cs;
     }
   }
@@ -249,16 +270,18 @@ ElementOutcome judge_exact(const S& y, std::uint32_t got, DType dtype, bool judg
   return o;
 }
 
-// Everything one worker thread needs, with its own MPFR caches.
+// Everything one worker thread needs, with its own MPFR caches; T is the problem's dtype, a constant so the
+// roundings and ulp exponents of the hot path fold.
+template <DType T>
 class Worker {
  public:
   Worker(const Problem& p, const FrequencyPlan<S>& plan, const AxisMap& axes, const FastTables* fast,
          const Options& options, bool judging)
       : p_(p), axes_(axes), fast_(fast), options_(options), judging_(judging), angles_(plan),
-        overflow_threshold_(decode_bits(format_of(p.dtype).infinity_bits() - 1, p.dtype) * (1 - 0x1p-30)),
-        attention_magnitude_(std::fabs(to_double(plan.attention_factor))) {
+        overflow_threshold_(decode_bits(format_of(T).infinity_bits() - 1, T) * (1 - 0x1p-30)),
+        max_ulp_above_(next_up(options.max_ulp)), attention_magnitude_(std::fabs(to_double(plan.attention_factor))) {
     // The plain-double tier settles roundings (rotate) and, for the 16-bit dtypes, ulp figures to ~2^-40.
-    double_tier_ = !judging || p.dtype != DType::fp32;
+    double_tier_ = !judging || T != DType::fp32;
     const int pairs = p.spec.pairs();
     for (int ai = 0; ai < 3; ++ai) {
       exact_cs_[ai].resize(static_cast<std::size_t>(pairs));
@@ -287,7 +310,27 @@ class Worker {
 
   // Output `second_output` of pair j of head h, inputs (a, b), judged bits `got`.
   // r: pair_norm(a, b), computed once for the pair's two outputs.
-  ElementOutcome rotated(int h, int j, bool second_output, double a, double b, std::uint32_t got, double r) {
+  // The common case (a judged 16-bit output settled by the plain-double tier) is inlined into the element loop;
+  // everything else takes rotated_general.
+  [[gnu::always_inline]] ElementOutcome rotated(int h, int j, bool second_output, double a, double b, std::uint32_t got,
+                                                double r) {
+    if (fast_ && judging_ && double_tier_) {
+      const PairAxis ax = axes_.head_pair_axis[h][j];
+      const FastCosSin& cs = ax ? fast_cs_[static_cast<int>(*ax)][j] : fast_->attention;
+      const OutputTerms t = terms(a, b, second_output, p_.direction);
+      const double fa = std::fabs(t.first), fb = std::fabs(t.second);
+      if (!cs.exact_power && is_fast_input(fa) && is_fast_input(fb)) {
+        const double t1 = t.first * cs.cos.hi, t2 = t.second * cs.sin.hi;
+        const double y1 = t.subtract ? t1 - t2 : t1 + t2;
+        ElementOutcome o;
+        if (decide_judged_double(y1, (fa + fb) * cs.double_coefficient, got, r, o)) return o;
+      }
+    }
+    return rotated_general(h, j, second_output, a, b, got, r);
+  }
+
+  [[gnu::noinline]] ElementOutcome rotated_general(int h, int j, bool second_output, double a, double b,
+                                                   std::uint32_t got, double r) {
     const OutputTerms t = terms(a, b, second_output, p_.direction);
     if (fast_) {
       const PairAxis ax = axes_.head_pair_axis[h][j];
@@ -295,7 +338,7 @@ class Worker {
       ElementOutcome o;
       if (fast_element(t, cs, got, r, o)) return o;
     }
-    ElementOutcome o = judge_exact(exact_output(t, exact_cos_sin(h, j)), got, p_.dtype, judging_, options_.max_ulp, r);
+    ElementOutcome o = judge_exact(exact_output(t, exact_cos_sin(h, j)), got, T, judging_, options_.max_ulp, r);
     o.fallback = true;
     return o;
   }
@@ -303,7 +346,7 @@ class Worker {
   // A channel past rotary_dim: passes through exactly (its r is |x|).
   ElementOutcome passed_through(double x, std::uint32_t got) {
     if (fast_ && std::isfinite(x)) return exact_double_element(x, got, std::fabs(x));
-    ElementOutcome o = judge_exact(S(x), got, p_.dtype, judging_, options_.max_ulp, std::fabs(x));
+    ElementOutcome o = judge_exact(S(x), got, T, judging_, options_.max_ulp, std::fabs(x));
     o.fallback = true;
     return o;
   }
@@ -324,20 +367,20 @@ class Worker {
   // two_sum, and the ulp is a power of two).
   ElementOutcome exact_double_element(double y, std::uint32_t got, double r) const {
     ElementOutcome o;
-    o.bits = round_double_to_bits(y, p_.dtype);
+    o.bits = round_double_to_bits<T>(y);
     o.exact = y;
     o.exact_is_zero = y == 0;
     if (!judging_) return o;
-    const double g = decode_bits(got, p_.dtype);
+    const double g = decode_bits(got, T);
     if (!std::isfinite(g) || !std::isfinite(r)) {
-      const ElementOutcome e = judge_exact(S(y), got, p_.dtype, true, options_.max_ulp, r);
+      const ElementOutcome e = judge_exact(S(y), got, T, true, options_.max_ulp, r);
       return e;  // infinity and NaN semantics live in ulp_error
     }
     const double d = std::fabs(g - y);  // correctly rounded |g - y|, as to_double of the exact difference
     o.abs_error = d;
     // ldexp of d by an ulp exponent is exact whatever d is; to_double of the exact quotient is the same value.
-    o.pair_ulp = r == 0 ? (d == 0 ? 0.0 : kAtZeroNorm) : std::ldexp(d, -ulp_exponent(r, p_.dtype));
-    o.ulp = y == 0 ? o.pair_ulp : std::ldexp(d, -ulp_exponent(y, p_.dtype));
+    o.pair_ulp = r == 0 ? (d == 0 ? 0.0 : kAtZeroNorm) : std::ldexp(d, -ulp_exponent<T>(r));
+    o.ulp = y == 0 ? o.pair_ulp : std::ldexp(d, -ulp_exponent<T>(y));
     o.element_over = o.ulp > options_.max_ulp;
     o.pair_over = o.pair_ulp > options_.max_ulp;
     return o;
@@ -346,29 +389,68 @@ class Worker {
   // Fills `o` and returns true where a tier's bound decides the element.
   bool fast_element(const OutputTerms& t, const FastCosSin& cs, std::uint32_t got, double r, ElementOutcome& o) const {
     const double fa = std::fabs(t.first), fb = std::fabs(t.second);
-    const auto fast_input = [](double v) { return v == 0 || (v >= kSmallestFastInput && v <= kLargestFastInput); };
-    if (!fast_input(fa) || !fast_input(fb)) return false;  // NaN and infinities too
+    if (!is_fast_input(fa) || !is_fast_input(fb)) return false;  // NaN and infinities too
     // Exact cos/sin in {(+-2^k, 0), (0, +-2^k)}: the reference's products and sum are exact in double.
-    if (cs.exact && cs.cos.lo == 0 && cs.sin.lo == 0 && (cs.sin.hi == 0 || cs.cos.hi == 0) &&
-        is_power_of_two_or_zero(cs.cos.hi) && is_power_of_two_or_zero(cs.sin.hi)) {
+    if (cs.exact_power) {
       const double y = t.subtract ? t.first * cs.cos.hi - t.second * cs.sin.hi : t.first * cs.cos.hi + t.second * cs.sin.hi;
       o = exact_double_element(y, got, r);
       return true;
     }
-    const double magnitude = std::max(std::fabs(cs.cos.hi), std::fabs(cs.sin.hi)) * (1 + 0x1p-40);
+    const double inputs = fa + fb;
     // Tier 1: plain double (two products and a sum on cos.hi, sin.hi). Where its bound decides, done.
     if (double_tier_) {
       const double t1 = t.first * cs.cos.hi, t2 = t.second * cs.sin.hi;
       const double y1 = t.subtract ? t1 - t2 : t1 + t2;
-      const double bound1 = (fa + fb) * (cs.error + kDoubleArithmeticError * magnitude) * (1 + 0x1p-40);
-      if (decide({y1, 0.0}, bound1, got, r, o)) return true;
+      const double bound1 = inputs * cs.double_coefficient;
+      if (judging_ ? decide_judged_double(y1, bound1, got, r, o) || decide({y1, 0.0}, bound1, got, r, o)
+                   : decide({y1, 0.0}, bound1, got, r, o))
+        return true;
     }
     // Tier 2: double-double.
     const DoubleDouble p1 = times(cs.cos, t.first);
     const DoubleDouble p2 = times(cs.sin, t.second);
     const DoubleDouble y = plus(p1, t.subtract ? negated(p2) : p2);
-    const double bound = (fa + fb) * (cs.error + kArithmeticError * magnitude) * (1 + 0x1p-40);
+    const double bound = inputs * cs.dd_coefficient;
     return decide(y, bound, got, r, o);
+  }
+
+  // decide() for a judged element of the plain-double tier (y.lo = 0), in the common case only: the exact value
+  // in a normal binade of the dtype, the output finite. No outward steps: fl() is monotone and powers of two are
+  // doubles, so fl(|y| - bound) > 2^E proves the exact |value| > 2^E, and fl(|y| + bound) < 2^(E+1) that it is
+  // below 2^(E+1). Returns false where decide() must look at the element.
+  [[gnu::always_inline]] bool decide_judged_double(double y, double bound, std::uint32_t got, double r, ElementOutcome& o) const {
+    constexpr FloatFormat f = format_of(T);
+    const double m = std::fabs(y);
+    // 2^E, |y|'s binade, from its bits; the binade's ulp is 2^(E - mantissa_bits).
+    const auto binade_bits = std::bit_cast<std::uint64_t>(m) & (std::uint64_t{0x7ff} << 52);
+    const double binade = std::bit_cast<double>(binade_bits);
+    const int exponent = static_cast<int>(binade_bits >> 52) - 1023;
+    if (exponent < f.min_exponent() || exponent > f.max_exponent() - 1) return false;  // subnormal, or near overflow
+    if (!(m - bound > binade) || !(m + bound < 2 * binade) || !bits_are_finite(got, T)) return false;
+    // d = fl(g - y): |d - (g - y_exact)| <= bound + 2^-53 |d|. Scalings by powers of two are exact.
+    const double d = std::fabs(decode_bits(got, T) - y);
+    const double d_error = (bound + 0x1p-52 * d) * (1 + 0x1p-40);
+    const double scale = power_of_two_inverse(exponent - f.mantissa_bits);
+    const double ulp = d * scale;
+    const double ulp_error_bound = d_error * scale + std::numeric_limits<double>::denorm_min();
+    if (ulp_error_bound > 0x1p-30) return false;
+    if (ulp - ulp_error_bound > max_ulp_above_) o.element_over = true;
+    else if (ulp + ulp_error_bound < options_.max_ulp) o.element_over = false;
+    else return false;
+    // The pair metric at r (r >= |y| up to the bound, so its ulp is at least y's and the figure as accurate).
+    if (!(r > 0) || !(r < overflow_threshold_)) return false;
+    const double pair_scale = power_of_two_inverse(ulp_exponent<T>(r));
+    const double pair_ulp = d * pair_scale;
+    const double pair_error_bound = d_error * pair_scale + std::numeric_limits<double>::denorm_min();
+    if (pair_error_bound > 0x1p-30) return false;
+    if (pair_ulp - pair_error_bound > max_ulp_above_) o.pair_over = true;
+    else if (pair_ulp + pair_error_bound < options_.max_ulp) o.pair_over = false;
+    else return false;
+    o.exact = y;
+    o.ulp = ulp;
+    o.pair_ulp = pair_ulp;
+    o.abs_error = d;
+    return true;
   }
 
   // The element's outcome from y with |y - y_mpfr| <= bound, or nothing when the bound cannot decide it.
@@ -379,16 +461,16 @@ class Worker {
     if (!(low > 0 || high < 0)) return false;  // the sign (or a zero) is not decided
     o.exact = y.hi;
     if (!judging_) {
-      const std::uint32_t low_bits = round_double_to_bits(low, p_.dtype);
-      if (low_bits != round_double_to_bits(high, p_.dtype)) return false;  // a rounding boundary lies within
+      const std::uint32_t low_bits = round_double_to_bits<T>(low);
+      if (low_bits != round_double_to_bits<T>(high)) return false;  // a rounding boundary lies within
       o.bits = low_bits;
       return true;
     }
     // Near or past the largest finite, and NaN or infinite outputs: their semantics live in ulp_error (MPFR).
-    if (std::max(std::fabs(low), std::fabs(high)) >= overflow_threshold_ || !bits_are_finite(got, p_.dtype)) return false;
-    const int e = ulp_exponent(low, p_.dtype);
-    if (ulp_exponent(high, p_.dtype) != e) return false;  // the binade (so the ulp) is not decided
-    const double g = decode_bits(got, p_.dtype);
+    if (std::max(std::fabs(low), std::fabs(high)) >= overflow_threshold_ || !bits_are_finite(got, T)) return false;
+    const int e = ulp_exponent<T>(low);
+    if (ulp_exponent<T>(high) != e) return false;  // the binade (so the ulp) is not decided
+    const double g = decode_bits(got, T);
     const DoubleDouble s = two_sum(g, -y.hi);
     const double d = s.hi + (s.lo - y.lo);
     const double d_error = (bound + 0x1p-51 * std::fabs(d) + 0x1p-51 * std::fabs(s.lo - y.lo)) * (1 + 0x1p-40);
@@ -412,7 +494,7 @@ class Worker {
     // The pair metric: the same difference over r's ulp, never smaller than y's (|y| <= r, up to the bound),
     // so its figure is at least as accurate. r = 0 cannot occur here (y would be 0: its sign undecided).
     if (!(r > 0) || !std::isfinite(r) || r >= overflow_threshold_) return false;
-    const double pair_scale = power_of_two_inverse(ulp_exponent(r, p_.dtype));
+    const double pair_scale = power_of_two_inverse(ulp_exponent<T>(r));
     const double pair_ulp = std::fabs(d) * pair_scale;
     const double pair_error_bound = d_error * pair_scale * (1 + 0x1p-40) + std::numeric_limits<double>::denorm_min();
     if (pair_error_bound > 0x1p-30 || !over(pair_ulp, pair_error_bound, o.pair_over)) return false;
@@ -429,6 +511,7 @@ class Worker {
   bool judging_;
   ExactAngles<S> angles_;
   double overflow_threshold_;  // a little below the largest finite: values near it go to MPFR
+  double max_ulp_above_;       // the double above max_ulp: a figure decided above it is over the bound
   double attention_magnitude_ = 1;  // |f| in double, for the pair norm
   bool double_tier_ = false;   // try plain double before double-double
   const Position3* position_ = nullptr;
@@ -529,11 +612,20 @@ class Progress {
   bool shown_ = false;
 };
 
+// Calls f(std::integral_constant<DType, d>) for the dtype d given at run time.
+template <class F>
+void with_dtype(DType d, const F& f) {
+  switch (d) {
+    case DType::fp16: return f(std::integral_constant<DType, DType::fp16>{});
+    case DType::bf16: return f(std::integral_constant<DType, DType::bf16>{});
+    case DType::fp32: break;
+  }
+  f(std::integral_constant<DType, DType::fp32>{});
+}
+
 // Runs `work(worker, block)` over every block on the threads, with progress from the calling thread.
-template <class Work>
-void run_blocks(const Problem& p, const Options& o, bool judging, const Work& work) {
-  validate(p);
-  const auto plan = make_frequency_plan<S>(p.spec);
+template <DType T, class Work>
+void run_blocks_as(const Problem& p, const FrequencyPlan<S>& plan, const Options& o, bool judging, const Work& work) {
   const AxisMap axes(p);
   std::optional<FastTables> fast;
   if (o.engine == Engine::fast) fast.emplace(p, plan, axes);
@@ -550,7 +642,7 @@ void run_blocks(const Problem& p, const Options& o, bool judging, const Work& wo
   std::condition_variable finished;
   auto body = [&] {
     try {
-      Worker worker(p, plan, axes, fast ? &*fast : nullptr, o, judging);
+      Worker<T> worker(p, plan, axes, fast ? &*fast : nullptr, o, judging);
       for (std::int64_t k; !failed && (k = next++) < blocks.count;) progress.add(work(worker, blocks, k));
     } catch (...) {
       std::lock_guard<std::mutex> lock(error_mutex);
@@ -577,9 +669,14 @@ void run_blocks(const Problem& p, const Options& o, bool judging, const Work& wo
   if (error) std::rethrow_exception(error);
 }
 
+template <class Work>
+void run_blocks(const Problem& p, const FrequencyPlan<S>& plan, const Options& o, bool judging, const Work& work) {
+  with_dtype(p.dtype, [&](auto dtype) { run_blocks_as<dtype.value>(p, plan, o, judging, work); });
+}
+
 // Visits every element of block k: (index, token in row, head, channel, pair or -1, |x0| + |x1| or -1, outcome).
-template <class Visit>
-std::int64_t visit_block(Worker& w, const Problem& p, const Blocks& blocks, std::int64_t k, std::span<const double> x,
+template <class W, class Visit>
+std::int64_t visit_block(W& w, const Problem& p, const Blocks& blocks, std::int64_t k, std::span<const double> x,
                          std::span<const std::uint32_t> got, const Visit& visit) {
   const int b = static_cast<int>(k / blocks.blocks_per_row);
   const int t0 = static_cast<int>(k % blocks.blocks_per_row) * blocks.tokens_per_block;
@@ -683,7 +780,9 @@ void validate(const Problem& p) {
 std::uint64_t rotate(const Problem& p, const ValueReader& x, const BitsWriter& out, const Options& o) {
   const Blocks blocks_of(p);
   std::vector<std::uint64_t> fallbacks(static_cast<std::size_t>(blocks_of.count), 0);
-  run_blocks(p, o, false, [&](Worker& w, const Blocks& blocks, std::int64_t k) {
+  validate(p);
+  const FrequencyPlan<S> plan = make_frequency_plan<S>(p.spec);
+  run_blocks(p, plan, o, false, [&](auto& w, const Blocks& blocks, std::int64_t k) {
     const BlockData d = load_block(p, blocks, k, x, nullptr);
     std::uint64_t fb = 0;
     const std::int64_t n = visit_block(w, p, blocks, k, d.x, {}, [&](std::size_t i, int, int, int, int, double, const ElementOutcome& e) {
@@ -715,7 +814,9 @@ ComparisonReport check(const Problem& p, const ValueReader& x, const BitsReader&
   std::vector<BlockResult> results(static_cast<std::size_t>(blocks_of.count));
   for (BlockResult& r : results)
     for (std::size_t m = 0; m < 2; ++m) r.worst[m] = WorstList{Worse{static_cast<Metric>(m)}, m == verdict ? o.worst + 8 : 8};
-  run_blocks(p, o, true, [&](Worker& w, const Blocks& blocks, std::int64_t k) {
+  validate(p);
+  const FrequencyPlan<S> plan = make_frequency_plan<S>(p.spec);
+  run_blocks(p, plan, o, true, [&](auto& w, const Blocks& blocks, std::int64_t k) {
     const BlockData d = load_block(p, blocks, k, x, &got);
     const std::int64_t first = d.first;
     const std::span<const std::uint32_t> gs = d.bits;
@@ -747,7 +848,8 @@ ComparisonReport check(const Problem& p, const ValueReader& x, const BitsReader&
       r.summaries.by_row[static_cast<std::size_t>(b)].merge(whole);
     };
     const std::int64_t n = visit_block(
-        w, p, blocks, k, d.x, gs, [&](std::size_t i, int t, int h, int c, int j, double inputs, const ElementOutcome& e) {
+        w, p, blocks, k, d.x, gs,
+        [&](std::size_t i, int t, int h, int c, int j, double inputs, const ElementOutcome& e) __attribute__((always_inline)) {
           const std::size_t index = static_cast<std::size_t>(first) + i;
           const bool over = e.over(o.metric);
           const double figure = e.figure(o.metric);
@@ -849,38 +951,34 @@ ComparisonReport check(const Problem& p, const ValueReader& x, const BitsReader&
 
   // The worst elements' figures in MPFR, exactly as the mpfr engine gives them.
   for (auto& list : lists) list.trim();
-  std::optional<FrequencyPlan<S>> plan;
-  std::optional<Worker> exact;
-  if (o.engine == Engine::fast) {
-    plan.emplace(make_frequency_plan<S>(p.spec));
-    exact.emplace(p, *plan, pair_axes, nullptr, o, true);
-  }
-  for (auto& list : lists) {
-    if (!exact) break;
-    for (ElementError& e : list.candidates) {
-      const auto first = static_cast<std::int64_t>(e.index - e.channel);  // the element's head
-      const auto size = static_cast<std::size_t>(p.row.head_dim);
-      std::vector<double> head(size);
-      std::vector<std::uint32_t> head_got(size);
-      x(first, head);
-      got(first, head_got);
-      const int b = e.token / std::max(p.row.tokens, 1), t = e.token % std::max(p.row.tokens, 1);
-      exact->start_token(b, t);
-      ElementOutcome out;
-      if (e.channel >= p.spec.rotary_dim) {
-        out = exact->passed_through(head[e.channel], head_got[e.channel]);
-      } else {
-        const int half = p.spec.rotary_dim / 2;
-        const int j = p.spec.pairing == Pairing::neox ? e.channel % half : e.channel / 2;
-        const auto [c0, c1] = pair_channels(p.spec.pairing, j, p.spec.rotary_dim);
-        out = exact->rotated(e.head, j, e.channel == c1, head[c0], head[c1], head_got[e.channel], exact->pair_norm(head[c0], head[c1]));
+  if (o.engine == Engine::fast) with_dtype(p.dtype, [&](auto dtype) {
+    Worker<dtype.value> exact(p, plan, pair_axes, nullptr, o, true);
+    for (auto& list : lists) {
+      for (ElementError& e : list.candidates) {
+        const auto first = static_cast<std::int64_t>(e.index - e.channel);  // the element's head
+        const auto size = static_cast<std::size_t>(p.row.head_dim);
+        std::vector<double> head(size);
+        std::vector<std::uint32_t> head_got(size);
+        x(first, head);
+        got(first, head_got);
+        const int b = e.token / std::max(p.row.tokens, 1), t = e.token % std::max(p.row.tokens, 1);
+        exact.start_token(b, t);
+        ElementOutcome out;
+        if (e.channel >= p.spec.rotary_dim) {
+          out = exact.passed_through(head[e.channel], head_got[e.channel]);
+        } else {
+          const int half = p.spec.rotary_dim / 2;
+          const int j = p.spec.pairing == Pairing::neox ? e.channel % half : e.channel / 2;
+          const auto [c0, c1] = pair_channels(p.spec.pairing, j, p.spec.rotary_dim);
+          out = exact.rotated(e.head, j, e.channel == c1, head[c0], head[c1], head_got[e.channel], exact.pair_norm(head[c0], head[c1]));
+        }
+        e.exact = out.exact;
+        e.ulp = out.ulp;
+        e.pair_ulp = out.pair_ulp;
+        e.abs_error = out.abs_error;
       }
-      e.exact = out.exact;
-      e.ulp = out.ulp;
-      e.pair_ulp = out.pair_ulp;
-      e.abs_error = out.abs_error;
     }
-  }
+  });
   for (auto& list : lists) std::sort(list.candidates.begin(), list.candidates.end(), list.order);
   if (!lists[0].candidates.empty()) report.max_ulp = lists[0].candidates.front().ulp;
   if (!lists[1].candidates.empty()) report.max_pair_ulp = lists[1].candidates.front().pair_ulp;

@@ -410,6 +410,41 @@ TEST(JudgeEngines, AgreeOnRoundingBoundaries) {
   }
 }
 
+// Exact values a hair from a power of two 2^e, on either side: the ulp there is 2^(e - p) above and half
+// that below, so a figure measured in the wrong binade is off by 2x. Outputs one below, at and one above
+// 2^e, judged at bounds between 1 and 2 ulp, must give the mpfr engine's verdicts and figures.
+TEST(JudgeEngines, AgreeAtBinadeEdges) {
+  const std::uint64_t seed = test_seed();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937_64 rng(seed);
+  for (DType t : {DType::fp32, DType::fp16, DType::bf16}) {
+    judge::Problem p = small_problem(t);
+    p.spec.head_dim = p.spec.rotary_dim = 2;
+    p.spec.allocation = make_allocation("1d", "", 1);
+    p.row = {96, 1, 2};
+    std::vector<Position3> pos;
+    InMemory m;
+    const FloatFormat f = format_of(t);
+    for (int k = 0; k < 96; ++k) {
+      const std::int64_t position = 1 + static_cast<std::int64_t>(rng() % 100000);
+      pos.push_back(Position3::diagonal(Coordinate(position)));
+      const int e = static_cast<int>(rng() % 9) - 4;                      // 2^-4 .. 2^4: normal in every dtype
+      const double edge = std::ldexp(k % 2 ? 1.0 : -1.0, e);
+      m.x.push_back(edge / std::cos(static_cast<double>(position)));  // theta_0 = 1: y = x0 cos(p) ~ 2^e
+      m.x.push_back(0.0);
+      const std::uint32_t edge_bits = (static_cast<std::uint32_t>(f.bias() + e) << f.mantissa_bits) | (k % 2 ? 0u : f.sign_bit());
+      const std::uint32_t got = k % 3 == 0 ? edge_bits - 1 : k % 3 == 1 ? edge_bits : edge_bits + 1;
+      m.got.push_back(got);
+      m.got.push_back(0);  // y1 = x0 sin(p): judged too, usually far off; the same in both engines
+    }
+    p.positions = {pos};
+    for (double bound : {0.75, 1.0, 1.5, 1.99}) {
+      const auto fast = checked(p, m, Engine::fast, bound);
+      expect_same_reports(fast, checked(p, m, Engine::mpfr, bound), std::string(to_string(t)) + " bound " + std::to_string(bound));
+    }
+  }
+}
+
 // The report is the same for any thread count (blocks are merged in order, ties broken by index).
 TEST(JudgeEngines, ResultsDoNotDependOnTheThreadCount) {
   const std::uint64_t seed = test_seed();
