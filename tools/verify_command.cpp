@@ -2,17 +2,22 @@
 #include <CLI/CLI.hpp>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <iomanip>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <ostream>
 #include <random>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "kernels/core/dtype_conversion.hpp"
@@ -85,7 +90,7 @@ struct RowResult {
 };
 
 RowResult run_row(const Row& row, const Preset& preset, const std::vector<std::array<std::int64_t, 3>>& base_positions,
-                  bool use_gpu, std::mt19937_64& rng, judge::Engine engine) {
+                  bool use_gpu, std::mt19937_64& rng, judge::Engine engine, unsigned judge_threads) {
   RotaryOverrides overrides;
   int q_heads = 4, k_heads = 2;
   if (preset.frequency.allocation == "multi-head") q_heads = 8, k_heads = 8;  // one KV head per section entry
@@ -149,7 +154,7 @@ RowResult run_row(const Row& row, const Preset& preset, const std::vector<std::a
   } else {
     kernels::apply_rotary_host(p);
   }
-  const kernels::KernelVerdict v = kernels::check_against_reference(spec, p, engine);
+  const kernels::KernelVerdict v = kernels::check_against_reference(spec, p, engine, judge_threads);
   r.max_ulp = v.max_ulp();
   r.elements = v.elements();
   r.cancelling = v.q.beyond_contract + v.k.beyond_contract - v.q.beyond_element_bound - v.k.beyond_element_bound;
@@ -201,15 +206,55 @@ Command add_verify_command(CLI::App& app) {
             out << std::left << std::setw(12) << "preset" << std::setw(6) << "dtype" << std::setw(7) << "layout"
                 << std::setw(9) << "|pos|" << std::setw(5) << "dir" << std::right << std::setw(9) << "max ulp"
                 << std::setw(7) << "bound" << "  result\n";
-            std::mt19937_64 rng(20261123);  // fixed: verify is reproducible
+            // The rows run side by side, one per core (each row's judge on one thread: a row is small), and print
+            // in order. Row i draws its inputs from its own generator, seeded from i: verify is reproducible for
+            // any number of cores. On a GPU the rows run one after the other.
+            const judge::Engine engine = judge::parse_engine(opts->engine);
+            std::map<std::string, std::vector<std::array<std::int64_t, 3>>> preset_positions;
+            for (const Row& row : rows) {
+              if (preset_positions.count(row.preset)) continue;
+              const auto positions = design_positions(find_preset(row.preset));
+              if (!positions) throw Error("preset " + row.preset + " has non-integer positions");
+              preset_positions.emplace(row.preset, *positions);
+            }
+            std::vector<RowResult> results(rows.size());
+            std::vector<std::exception_ptr> errors(rows.size());
+            std::atomic<std::size_t> next{0}, done{0};
+            const auto work = [&] {
+              for (std::size_t i; (i = next++) < rows.size();) {
+                try {
+                  std::mt19937_64 rng(20261123 + i);  // fixed: verify is reproducible
+                  const Row& row = rows[i];
+                  results[i] = run_row(row, find_preset(row.preset), preset_positions.at(row.preset), use_gpu, rng, engine,
+                                       use_gpu ? 0u : 1u);
+                } catch (...) {
+                  errors[i] = std::current_exception();
+                }
+                ++done;
+              }
+            };
+            const unsigned cores = use_gpu ? 1u : std::max(1u, std::thread::hardware_concurrency());
+            std::vector<std::thread> pool;
+            for (unsigned t = 1; t < std::min<std::size_t>(cores, rows.size()); ++t) pool.emplace_back(work);
+            if (progress) {
+              std::thread reporter([&] {
+                while (done < rows.size()) {
+                  std::cerr << "\rverify: " << done << "/" << rows.size() << " rows" << std::flush;
+                  std::this_thread::sleep_for(std::chrono::milliseconds(250));
+                }
+              });
+              work();
+              for (auto& t : pool) t.join();
+              reporter.join();
+            } else {
+              work();
+              for (auto& t : pool) t.join();
+            }
             std::size_t failed = 0, elements = 0;
             for (std::size_t i = 0; i < rows.size(); ++i) {
+              if (errors[i]) std::rethrow_exception(errors[i]);
               const Row& row = rows[i];
-              if (progress) std::cerr << "\rverify: row " << (i + 1) << "/" << rows.size() << std::flush;
-              const Preset& preset = find_preset(row.preset);
-              const auto positions = design_positions(preset);
-              if (!positions) throw Error("preset " + row.preset + " has non-integer positions");
-              const RowResult r = run_row(row, preset, *positions, use_gpu, rng, judge::parse_engine(opts->engine));
+              const RowResult& r = results[i];
               elements += r.elements;
               if (!r.passed) ++failed;
               std::ostringstream ulp;

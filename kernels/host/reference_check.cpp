@@ -31,7 +31,7 @@ std::uint32_t bits_at(const void* base, std::int64_t offset, ElementType t) {
 }
 
 TensorVerdict judge(const RotarySpec& spec, const std::vector<Position3>& positions, const RotaryKernelParams& p,
-                    const RotaryTensorArgs& t, TensorRole role, judge::Engine engine) {
+                    const RotaryTensorArgs& t, TensorRole role, judge::Engine engine, unsigned threads) {
   TensorVerdict v;
   if (t.heads == 0 || t.input == nullptr) return v;
   v.present = true;
@@ -59,6 +59,7 @@ TensorVerdict judge(const RotarySpec& spec, const std::vector<Position3>& positi
   };
   judge::Options o;
   o.engine = engine;
+  o.threads = threads;
   o.max_ulp = kContractUlps;
   const double attention = p.frequencies.attention_factor;
   o.element_bound = [attention](double inputs, double exact, double ulp) {
@@ -111,11 +112,12 @@ std::vector<Position3> kernel_token_positions(const RotaryKernelParams& p) {
   return out;
 }
 
-KernelVerdict check_against_reference(const RotarySpec& spec, const RotaryKernelParams& params, judge::Engine engine) {
+KernelVerdict check_against_reference(const RotarySpec& spec, const RotaryKernelParams& params, judge::Engine engine,
+                                      unsigned threads) {
   const std::vector<Position3> positions = kernel_token_positions(params);
   KernelVerdict v;
-  v.q = judge(spec, positions, params, params.q, TensorRole::query, engine);
-  v.k = judge(spec, positions, params, params.k, TensorRole::key, engine);
+  v.q = judge(spec, positions, params, params.q, TensorRole::query, engine, threads);
+  v.k = judge(spec, positions, params, params.k, TensorRole::key, engine, threads);
   return v;
 }
 

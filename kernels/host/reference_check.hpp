@@ -39,7 +39,8 @@ std::vector<Position3> kernel_token_positions(const RotaryKernelParams& params);
 
 // params.q.input / params.k.input must hold the ORIGINAL inputs (for an in-place launch, a copy taken before
 // it) and params.q.output / params.k.output the kernel's results, all host pointers, same strides.
+// threads: the judge's worker threads (0: every core; 1 where the caller runs several checks at once).
 KernelVerdict check_against_reference(const RotarySpec& spec, const RotaryKernelParams& params,
-                                      judge::Engine engine = judge::Engine::fast);
+                                      judge::Engine engine = judge::Engine::fast, unsigned threads = 0);
 
 }  // namespace mmrope::kernels
