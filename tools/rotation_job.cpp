@@ -87,7 +87,7 @@ void RotationJobOptions::add_to(CLI::App& app) {
       ->check(CLI::IsMember({"transformers-4", "transformers-5"}));
   app.add_option("--engine", engine,
                  "fast: double-double with a proven bound, MPFR where it cannot decide; mpfr: MPFR for every element "
-                 "(the same results, about 15x slower on 2 cores: docs/benchmarks.md)")
+                 "(the same results, about 40x slower on 2 cores: docs/benchmarks.md)")
       ->capture_default_str()
       ->check(CLI::IsMember({"fast", "mpfr"}));
   app.add_option("--threads", threads, "Worker threads (0: every core); the results do not depend on it")

@@ -17,7 +17,7 @@ namespace mmrope::judge {
 
 // fast: double-double values with a proven error bound, MPFR only where the bound cannot decide an
 // element (docs/error-model.md, "The judge's fast path"). mpfr: every element in Mpfr256. Both give the
-// same bits, verdicts and figures; fast is about 15x quicker on 2 cores (docs/benchmarks.md).
+// same bits, verdicts and figures; fast is about 40x quicker on 2 cores (docs/benchmarks.md).
 enum class Engine { fast, mpfr };
 std::string_view to_string(Engine e);
 Engine parse_engine(std::string_view name);  // "fast" or "mpfr"; throws mmrope::Error otherwise
