@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 #include <cstdint>
 #include <bit>
 #include <map>
@@ -249,6 +250,12 @@ class ConventionBounds {
     // Increasing in c where first >= 0, in s where sg >= 0.
     low = eval(first >= 0 ? r.cos.first : r.cos.second, sg >= 0 ? r.sin.first : r.sin.second, true);
     high = eval(first >= 0 ? r.cos.second : r.cos.first, sg >= 0 ? r.sin.second : r.sin.first, false);
+    // A product that overflows the arithmetic dtype meeting one of the other sign gives inf - inf: the recipe
+    // can then give NaN or either infinity, depending on the order, and no interval is tighter than all values.
+    if (std::isnan(low) || std::isnan(high)) {
+      low = -std::numeric_limits<double>::infinity();
+      high = std::numeric_limits<double>::infinity();
+    }
   }
 
   RotarySpec spec_;
