@@ -414,6 +414,16 @@ class Worker {
     return decide(y, bound, got, r, o);
   }
 
+  // Whether a figure known to +-error is over max_ulp, as the mpfr engine decides it (to_double(ulp) > max_ulp):
+  // over when even fl(figure - error) exceeds the double above max_ulp, within when fl(figure + error) is
+  // below max_ulp (fl is monotone, so each test holds for the exact figure); otherwise undecided (false).
+  [[gnu::always_inline]] bool decide_over(double figure, double error, bool& over) const {
+    if (figure - error > max_ulp_above_) over = true;
+    else if (figure + error < options_.max_ulp) over = false;
+    else return false;
+    return true;
+  }
+
   // decide() for a judged element of the plain-double tier (y.lo = 0), in the common case only: the exact value
   // in a normal binade of the dtype, the output finite. No outward steps: fl() is monotone and powers of two are
   // doubles, so fl(|y| - bound) > 2^E proves the exact |value| > 2^E, and fl(|y| + bound) < 2^(E+1) that it is
@@ -433,19 +443,13 @@ class Worker {
     const double scale = power_of_two_inverse(exponent - f.mantissa_bits);
     const double ulp = d * scale;
     const double ulp_error_bound = d_error * scale + std::numeric_limits<double>::denorm_min();
-    if (ulp_error_bound > 0x1p-30) return false;
-    if (ulp - ulp_error_bound > max_ulp_above_) o.element_over = true;
-    else if (ulp + ulp_error_bound < options_.max_ulp) o.element_over = false;
-    else return false;
+    if (ulp_error_bound > 0x1p-30 || !decide_over(ulp, ulp_error_bound, o.element_over)) return false;
     // The pair metric at r (r >= |y| up to the bound, so its ulp is at least y's and the figure as accurate).
     if (!(r > 0) || !(r < overflow_threshold_)) return false;
     const double pair_scale = power_of_two_inverse(ulp_exponent<T>(r));
     const double pair_ulp = d * pair_scale;
     const double pair_error_bound = d_error * pair_scale + std::numeric_limits<double>::denorm_min();
-    if (pair_error_bound > 0x1p-30) return false;
-    if (pair_ulp - pair_error_bound > max_ulp_above_) o.pair_over = true;
-    else if (pair_ulp + pair_error_bound < options_.max_ulp) o.pair_over = false;
-    else return false;
+    if (pair_error_bound > 0x1p-30 || !decide_over(pair_ulp, pair_error_bound, o.pair_over)) return false;
     o.exact = y;
     o.ulp = ulp;
     o.pair_ulp = pair_ulp;
@@ -480,24 +484,14 @@ class Worker {
     // The reported figure must match the mpfr engine's to far below the printed digits: a tier whose
     // figure is less accurate than 2^-30 ulp hands the element to the next.
     if (ulp_error_bound > 0x1p-30) return false;
-    // The mpfr engine compares to_double(ulp) > max_ulp. Decided over when even the low end, as computed,
-    // exceeds the double above max_ulp (then the exact ulp does, and rounds to at least that double); not
-    // over when the high end is below max_ulp. fl() is monotone, so each test on the rounded sum holds exactly.
-    const double max_ulp = options_.max_ulp;
-    const auto over = [max_ulp](double figure, double error, bool& result) {
-      if (figure - error > next_up(max_ulp)) result = true;
-      else if (figure + error < max_ulp) result = false;
-      else return false;
-      return true;
-    };
-    if (!over(ulp, ulp_error_bound, o.element_over)) return false;
+    if (!decide_over(ulp, ulp_error_bound, o.element_over)) return false;
     // The pair metric: the same difference over r's ulp, never smaller than y's (|y| <= r, up to the bound),
     // so its figure is at least as accurate. r = 0 cannot occur here (y would be 0: its sign undecided).
     if (!(r > 0) || !std::isfinite(r) || r >= overflow_threshold_) return false;
     const double pair_scale = power_of_two_inverse(ulp_exponent<T>(r));
     const double pair_ulp = std::fabs(d) * pair_scale;
     const double pair_error_bound = d_error * pair_scale * (1 + 0x1p-40) + std::numeric_limits<double>::denorm_min();
-    if (pair_error_bound > 0x1p-30 || !over(pair_ulp, pair_error_bound, o.pair_over)) return false;
+    if (pair_error_bound > 0x1p-30 || !decide_over(pair_ulp, pair_error_bound, o.pair_over)) return false;
     o.ulp = ulp;
     o.pair_ulp = pair_ulp;
     o.abs_error = std::fabs(d);
@@ -542,19 +536,44 @@ struct WorstList {
   std::size_t keep = 0;
   std::vector<ElementError> candidates;
   double threshold = -1;  // the smallest figure among the candidates after the last trim
+  // At least the figure of every element this list turned away or dropped (-inf: none). The fast engine's
+  // figures are estimates, so an element turned away may tie with a kept one in MPFR: check() looks again.
+  double discarded = -std::numeric_limits<double>::infinity();
 
   // Only an element that beats the current keep-th worst can enter (a tie loses: its index is larger).
   bool wants(double figure) const { return candidates.size() < keep || figure > threshold; }
   void add(const ElementError& e) {
     candidates.push_back(e);
-    if (candidates.size() >= 4 * keep + 64) {
-      trim();
-      threshold = std::numeric_limits<double>::infinity();
-      for (const auto& kept : candidates) threshold = std::min(threshold, order.figure(kept));
-    }
+    if (candidates.size() >= 4 * keep + 64) trim();
   }
-  void trim() { keep_worst(candidates, keep, order); }
+  void trim() {
+    if (candidates.size() <= keep) return;
+    keep_worst(candidates, keep, order);
+    threshold = std::numeric_limits<double>::infinity();
+    for (const auto& kept : candidates) threshold = std::min(threshold, order.figure(kept));
+    discarded = std::max(discarded, threshold);
+  }
 };
+
+// How far a decided fast figure may be from the mpfr engine's (decide(): 2^-30 ulp), with room for the
+// rounding of the exact figure to double.
+constexpr double kFigureTolerance = 0x1p-29;
+
+// A worst-list entry for element `index` (token: over all rows) from its outcome.
+ElementError element_error(std::size_t index, int token, int head, int channel, double got, const ElementOutcome& e) {
+  ElementError err;
+  err.index = index;
+  err.token = token;
+  err.head = head;
+  err.channel = channel;
+  err.got = got;
+  err.exact = e.exact;
+  err.ulp = e.ulp;
+  err.pair_ulp = e.pair_ulp;
+  err.abs_error = e.abs_error;
+  err.exact_is_zero = e.exact_is_zero;
+  return err;
+}
 
 // What one block of tokens contributes; blocks are merged in order, so the result is the same for any
 // thread count.
@@ -880,17 +899,7 @@ ComparisonReport check(const Problem& p, const ValueReader& x, const BitsReader&
             ++r.beyond_element_bound;
           }
           if (r.worst[0].wants(e.ulp) || r.worst[1].wants(e.pair_ulp)) {
-            ElementError err;
-            err.index = index;
-            err.token = b * p.row.tokens + t;
-            err.head = h;
-            err.channel = c;
-            err.got = decode_bits(gs[i], p.dtype);
-            err.exact = e.exact;
-            err.ulp = e.ulp;
-            err.pair_ulp = e.pair_ulp;
-            err.abs_error = e.abs_error;
-            err.exact_is_zero = e.exact_is_zero;
+            const ElementError err = element_error(index, b * p.row.tokens + t, h, c, decode_bits(gs[i], p.dtype), e);
             if (r.worst[0].wants(e.ulp)) r.worst[0].add(err);
             if (r.worst[1].wants(e.pair_ulp)) r.worst[1].add(err);
           }
@@ -939,8 +948,10 @@ ComparisonReport check(const Problem& p, const ValueReader& x, const BitsReader&
     report.summaries.merge(r.summaries);
     output_all_zero = output_all_zero && r.output_all_zero;
     reference_all_zero = reference_all_zero && r.reference_all_zero;
-    for (std::size_t m = 0; m < 2; ++m)
+    for (std::size_t m = 0; m < 2; ++m) {
       lists[m].candidates.insert(lists[m].candidates.end(), r.worst[m].candidates.begin(), r.worst[m].candidates.end());
+      lists[m].discarded = std::max(lists[m].discarded, r.worst[m].discarded);
+    }
   }
   if (report.elements) {
     report.mean_ulp = sum_ulp / static_cast<double>(report.elements);
@@ -951,14 +962,14 @@ ComparisonReport check(const Problem& p, const ValueReader& x, const BitsReader&
 
   // The worst elements' figures in MPFR, exactly as the mpfr engine gives them.
   for (auto& list : lists) list.trim();
-  if (o.engine == Engine::fast) with_dtype(p.dtype, [&](auto dtype) {
-    Worker<dtype.value> exact(p, plan, pair_axes, nullptr, o, true);
-    for (auto& list : lists) {
-      for (ElementError& e : list.candidates) {
+  const auto refine = [&](std::vector<ElementError>& candidates) {
+    with_dtype(p.dtype, [&](auto dtype) {
+      Worker<dtype.value> exact(p, plan, pair_axes, nullptr, o, true);
+      const auto size = static_cast<std::size_t>(p.row.head_dim);
+      std::vector<double> head(size);
+      std::vector<std::uint32_t> head_got(size);
+      for (ElementError& e : candidates) {
         const auto first = static_cast<std::int64_t>(e.index - e.channel);  // the element's head
-        const auto size = static_cast<std::size_t>(p.row.head_dim);
-        std::vector<double> head(size);
-        std::vector<std::uint32_t> head_got(size);
         x(first, head);
         got(first, head_got);
         const int b = e.token / std::max(p.row.tokens, 1), t = e.token % std::max(p.row.tokens, 1);
@@ -977,8 +988,44 @@ ComparisonReport check(const Problem& p, const ValueReader& x, const BitsReader&
         e.pair_ulp = out.pair_ulp;
         e.abs_error = out.abs_error;
       }
+    });
+  };
+  if (o.engine == Engine::fast) {
+    for (auto& list : lists) refine(list.candidates);
+    // Where an element a list turned away may, by its fast figure, reach the last figure reported in MPFR
+    // (ties included: the smaller index wins), the list is rebuilt from every element within the tolerance
+    // of that figure, all refined in MPFR. Only near-exact ties do this; its memory is their number.
+    std::array<bool, 2> again{};
+    std::array<double, 2> cut{};
+    for (std::size_t m = 0; m < 2; ++m) {
+      WorstList& list = lists[m];
+      std::sort(list.candidates.begin(), list.candidates.end(), list.order);
+      const std::size_t needed = m == verdict ? o.worst : 1;  // the other metric reports its maximum only
+      if (needed == 0 || list.candidates.size() < needed) continue;
+      cut[m] = list.order.figure(list.candidates[needed - 1]);
+      again[m] = list.discarded + kFigureTolerance >= cut[m];
     }
-  });
+    if (again[0] || again[1]) {
+      std::vector<std::array<std::vector<ElementError>, 2>> near(static_cast<std::size_t>(blocks_of.count));
+      run_blocks(p, plan, o, true, [&](auto& w, const Blocks& blocks, std::int64_t k) {
+        const BlockData d = load_block(p, blocks, k, x, &got);
+        const int b = static_cast<int>(k / blocks.blocks_per_row);
+        auto& mine = near[static_cast<std::size_t>(k)];
+        return visit_block(w, p, blocks, k, d.x, d.bits, [&](std::size_t i, int t, int h, int c, int, double, const ElementOutcome& e) {
+          for (std::size_t m = 0; m < 2; ++m)
+            if (again[m] && e.figure(static_cast<Metric>(m)) >= cut[m] - kFigureTolerance)
+              mine[m].push_back(element_error(static_cast<std::size_t>(d.first) + i, b * p.row.tokens + t, h, c,
+                                              decode_bits(d.bits[i], p.dtype), e));
+        });
+      });
+      for (std::size_t m = 0; m < 2; ++m) {
+        if (!again[m]) continue;
+        lists[m].candidates.clear();
+        for (auto& block : near) lists[m].candidates.insert(lists[m].candidates.end(), block[m].begin(), block[m].end());
+        refine(lists[m].candidates);
+      }
+    }
+  }
   for (auto& list : lists) std::sort(list.candidates.begin(), list.candidates.end(), list.order);
   if (!lists[0].candidates.empty()) report.max_ulp = lists[0].candidates.front().ulp;
   if (!lists[1].candidates.empty()) report.max_pair_ulp = lists[1].candidates.front().pair_ulp;

@@ -370,6 +370,15 @@ TEST(JudgeEngines, AgreeOnRandomProblems) {
   }
 }
 
+// One pair of one head per token (rotary dim 2, theta_0 = 1: the angle is the position), `tokens` tokens.
+judge::Problem one_pair_problem(DType t, int tokens) {
+  judge::Problem p = small_problem(t);
+  p.spec.head_dim = p.spec.rotary_dim = 2;
+  p.spec.allocation = make_allocation("1d", "", 1);
+  p.row = {tokens, 1, 2};
+  return p;
+}
+
 // Data built to sit on rounding boundaries: float64 inputs a = m / cos(theta) put a*cos within 2^-53 of a
 // midpoint m of the output dtype, so the fast path's interval holds the midpoint and only MPFR decides.
 // At position 0 (cos = 1, sin = 0) the inputs are the midpoints themselves. Positions reach 2^31 - 1.
@@ -378,10 +387,7 @@ TEST(JudgeEngines, AgreeOnRoundingBoundaries) {
   SCOPED_TRACE("seed " + std::to_string(seed));
   std::mt19937_64 rng(seed);
   for (DType t : {DType::fp32, DType::fp16, DType::bf16}) {
-    judge::Problem p = small_problem(t);
-    p.spec.head_dim = p.spec.rotary_dim = 2;
-    p.spec.allocation = make_allocation("1d", "", 1);
-    p.row = {64, 1, 2};
+    judge::Problem p = one_pair_problem(t, 64);
     std::vector<Position3> pos;
     InMemory m;
     const FloatFormat f = format_of(t);
@@ -418,10 +424,7 @@ TEST(JudgeEngines, AgreeAtBinadeEdges) {
   SCOPED_TRACE("seed " + std::to_string(seed));
   std::mt19937_64 rng(seed);
   for (DType t : {DType::fp32, DType::fp16, DType::bf16}) {
-    judge::Problem p = small_problem(t);
-    p.spec.head_dim = p.spec.rotary_dim = 2;
-    p.spec.allocation = make_allocation("1d", "", 1);
-    p.row = {96, 1, 2};
+    judge::Problem p = one_pair_problem(t, 96);
     std::vector<Position3> pos;
     InMemory m;
     const FloatFormat f = format_of(t);
