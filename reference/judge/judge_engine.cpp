@@ -401,10 +401,8 @@ class Worker {
     if (double_tier_) {
       const double t1 = t.first * cs.cos.hi, t2 = t.second * cs.sin.hi;
       const double y1 = t.subtract ? t1 - t2 : t1 + t2;
-      const double bound1 = inputs * cs.double_coefficient;
-      if (judging_ ? decide_judged_double(y1, bound1, got, r, o) || decide({y1, 0.0}, bound1, got, r, o)
-                   : decide({y1, 0.0}, bound1, got, r, o))
-        return true;
+      // (rotated() has already tried decide_judged_double on this y1 and bound.)
+      if (decide({y1, 0.0}, inputs * cs.double_coefficient, got, r, o)) return true;
     }
     // Tier 2: double-double.
     const DoubleDouble p1 = times(cs.cos, t.first);
