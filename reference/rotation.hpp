@@ -19,8 +19,6 @@ namespace mmrope {
 // KV head i / (Hq / Hkv), a key head k is KV head k. Per-pair allocations ignore it.
 enum class TensorRole { query, key };
 
-// forward: y = R(theta) x, what attention applies to q and k. backward: dx = R(theta)^T dy, its gradient.
-enum class Direction { forward, backward };
 
 struct TensorShape {
   int tokens = 0;

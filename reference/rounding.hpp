@@ -11,10 +11,9 @@
 
 #include "error.hpp"
 #include "scalar.hpp"
+#include "vocabulary.hpp"
 
 namespace mmrope {
-
-enum class DType { fp32, fp16, bf16 };
 
 inline std::string_view to_string(DType t) {
   switch (t) {

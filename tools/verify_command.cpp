@@ -25,9 +25,9 @@
 #include "kernels/host/error_bound.hpp"
 #include "kernels/host/kernel_frequency_table.hpp"
 #include "kernels/host/reference_check.hpp"
-#include "reference/frequency/preset_rotary.hpp"
+#include "reference/presets/preset_rotary.hpp"
 #include "reference/layout_spec.hpp"
-#include "reference/presets.hpp"
+#include "reference/presets/presets.hpp"
 #ifdef MMROPE_HAVE_CUDA
 #include "kernels/cuda/mirrored_launch.hpp"
 #endif
@@ -36,8 +36,6 @@
 namespace mmrope::cli {
 namespace {
 
-using kernels::ElementType;
-using kernels::RotationDirection;
 using kernels::TensorLayout;
 
 struct VerifyOptions {
@@ -56,13 +54,13 @@ const std::vector<std::string>& verified_presets(bool quick) {
 // One row of the matrix: its positions (per token, the design's layout moved to the magnitude) and the launch.
 struct Row {
   std::string preset;
-  ElementType dtype;
+  DType dtype;
   TensorLayout layout;
   std::int64_t magnitude;
-  RotationDirection direction;
+  Direction direction;
 };
 
-const char* name_of(ElementType t) { return t == ElementType::fp32 ? "fp32" : t == ElementType::fp16 ? "fp16" : "bf16"; }
+const char* name_of(DType t) { return t == DType::fp32 ? "fp32" : t == DType::fp16 ? "fp16" : "bf16"; }
 const char* name_of(TensorLayout l) { return l == TensorLayout::bshd ? "bshd" : l == TensorLayout::sbhd ? "sbhd" : "thd"; }
 
 // The design's positions of a small prompt (text, an image, text), as integers, or nothing if not integers.
@@ -130,9 +128,9 @@ RowResult run_row(const Row& row, const Preset& preset, const std::vector<std::a
     for (std::size_t i = 0; i < count; ++i) {
       const double v = normal(rng);
       switch (row.dtype) {
-        case ElementType::fp32: reinterpret_cast<float*>(buffer->data())[i] = static_cast<float>(v); break;
-        case ElementType::fp16: reinterpret_cast<std::uint16_t*>(buffer->data())[i] = kernels::double_to_fp16_bits(v); break;
-        case ElementType::bf16: reinterpret_cast<std::uint16_t*>(buffer->data())[i] = kernels::double_to_bf16_bits(v); break;
+        case DType::fp32: reinterpret_cast<float*>(buffer->data())[i] = static_cast<float>(v); break;
+        case DType::fp16: reinterpret_cast<std::uint16_t*>(buffer->data())[i] = kernels::double_to_fp16_bits(v); break;
+        case DType::bf16: reinterpret_cast<std::uint16_t*>(buffer->data())[i] = kernels::double_to_bf16_bits(v); break;
       }
     }
   }
@@ -196,10 +194,10 @@ Command add_verify_command(CLI::App& app) {
                                                         (1 << 28) - 1, (std::int64_t{1} << 31) - 1};
             std::vector<Row> rows;
             for (const std::string& preset : verified_presets(opts->quick))
-              for (ElementType dtype : {ElementType::fp32, ElementType::fp16, ElementType::bf16})
+              for (DType dtype : {DType::fp32, DType::fp16, DType::bf16})
                 for (TensorLayout layout : {TensorLayout::bshd, TensorLayout::sbhd, TensorLayout::thd})
                   for (std::int64_t m : magnitudes)
-                    for (RotationDirection d : {RotationDirection::forward, RotationDirection::backward})
+                    for (Direction d : {Direction::forward, Direction::backward})
                       rows.push_back({preset, dtype, layout, m, d});
             out << "backend: " << (use_gpu ? "CUDA (GPU)" : "host (the kernels' arithmetic on the CPU; no GPU found)")
                 << "\ncontract: max error <= " << kernels::kContractUlps << " ulp of the output dtype\n\n";
@@ -261,7 +259,7 @@ Command add_verify_command(CLI::App& app) {
               ulp << std::fixed << std::setprecision(3) << r.max_ulp;
               out << std::left << std::setw(12) << row.preset << std::setw(6) << name_of(row.dtype) << std::setw(7)
                   << name_of(row.layout) << std::setw(9) << magnitude_label(row.magnitude) << std::setw(5)
-                  << (row.direction == RotationDirection::forward ? "fwd" : "bwd") << std::right << std::setw(9)
+                  << (row.direction == Direction::forward ? "fwd" : "bwd") << std::right << std::setw(9)
                   << ulp.str() << std::setw(7) << kernels::kContractUlps << "  "
                   << (r.passed ? "pass" : "FAIL")
                   << (r.cancelling ? " (" + std::to_string(r.cancelling) + " cancelling outputs within their bound)" : "")

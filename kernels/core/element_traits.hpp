@@ -9,25 +9,25 @@
 
 namespace mmrope::kernels {
 
-template <ElementType T>
+template <DType T>
 struct ElementTraits;
 
 template <>
-struct ElementTraits<ElementType::fp32> {
+struct ElementTraits<DType::fp32> {
   using Storage = float;
   static MMROPE_HOST_DEVICE MMROPE_FORCE_INLINE double widen(Storage x) { return static_cast<double>(x); }
   static MMROPE_HOST_DEVICE MMROPE_FORCE_INLINE Storage narrow(double x) { return double_to_float(x); }
 };
 
 template <>
-struct ElementTraits<ElementType::fp16> {
+struct ElementTraits<DType::fp16> {
   using Storage = std::uint16_t;
   static MMROPE_HOST_DEVICE MMROPE_FORCE_INLINE double widen(Storage x) { return static_cast<double>(fp16_bits_to_float(x)); }
   static MMROPE_HOST_DEVICE MMROPE_FORCE_INLINE Storage narrow(double x) { return double_to_fp16_bits(x); }
 };
 
 template <>
-struct ElementTraits<ElementType::bf16> {
+struct ElementTraits<DType::bf16> {
   using Storage = std::uint16_t;
   static MMROPE_HOST_DEVICE MMROPE_FORCE_INLINE double widen(Storage x) { return static_cast<double>(bf16_bits_to_float(x)); }
   static MMROPE_HOST_DEVICE MMROPE_FORCE_INLINE Storage narrow(double x) { return double_to_bf16_bits(x); }

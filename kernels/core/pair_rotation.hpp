@@ -2,11 +2,10 @@
 #pragma once
 
 #include "host_device.hpp"
+#include "reference/vocabulary.hpp"
 #include "sincospi.hpp"
 
 namespace mmrope::kernels {
-
-enum class RotationDirection : unsigned char { forward, backward };
 
 struct PairValues {
   double first = 0;
@@ -17,8 +16,8 @@ struct PairValues {
 // backward: (a cos + b sin, b cos - a sin), the gradient dx = R^T dy.
 // Two products and one sum per output, each rounded once in double (no FMA: see sincospi.hpp); the inputs
 // are fp32/fp16/bf16 values, exact in double.
-MMROPE_HOST_DEVICE MMROPE_FORCE_INLINE PairValues rotate_pair(double a, double b, CosSin cs, RotationDirection d) {
-  const double sin = d == RotationDirection::forward ? cs.sin : -cs.sin;
+MMROPE_HOST_DEVICE MMROPE_FORCE_INLINE PairValues rotate_pair(double a, double b, CosSin cs, Direction d) {
+  const double sin = d == Direction::forward ? cs.sin : -cs.sin;
   return {a * cs.cos - b * sin, b * cs.cos + a * sin};
 }
 

@@ -13,9 +13,6 @@ namespace mmrope::kernels {
 // head_dim], sequences packed back to back with boundaries cu_seqlens (TransformerEngine's names).
 enum class TensorLayout : std::uint8_t { bshd, sbhd, thd };
 
-// neox: channel c with c + rotary_dim/2 (rotate_half); gptj: 2i with 2i + 1.
-enum class PairingKind : std::uint8_t { neox, gptj };
-
 enum class PositionType : std::uint8_t { int32, int64 };
 
 // One of q or k. heads == 0 (or input == nullptr) skips it. output == input rotates in place. Strides are
@@ -55,7 +52,7 @@ struct RotaryFrequencyArgs {
 
 struct RotaryKernelParams {
   RotaryTensorArgs q, k;
-  ElementType dtype = ElementType::bf16;
+  DType dtype = DType::bf16;
   TensorLayout layout = TensorLayout::bshd;
   int batch = 1;
   std::int64_t seqlen = 0;                  // bshd, sbhd
@@ -63,8 +60,8 @@ struct RotaryKernelParams {
   std::int64_t total_tokens = 0;            // thd
   int head_dim = 0;
   int rotary_dim = 0;                       // channels [rotary_dim, head_dim) pass through unchanged
-  PairingKind pairing = PairingKind::neox;
-  RotationDirection direction = RotationDirection::forward;
+  Pairing pairing = Pairing::neox;
+  Direction direction = Direction::forward;
   RotaryPositionArgs positions;
   RotaryFrequencyArgs frequencies;
 

@@ -60,8 +60,8 @@ struct PairChannels {
   int second = 0;
 };
 
-MMROPE_HOST_DEVICE MMROPE_FORCE_INLINE PairChannels pair_channels(PairingKind k, int pair, int rotary_dim) {
-  return k == PairingKind::neox ? PairChannels{pair, pair + rotary_dim / 2} : PairChannels{2 * pair, 2 * pair + 1};
+MMROPE_HOST_DEVICE MMROPE_FORCE_INLINE PairChannels pair_channels(Pairing k, int pair, int rotary_dim) {
+  return k == Pairing::neox ? PairChannels{pair, pair + rotary_dim / 2} : PairChannels{2 * pair, 2 * pair + 1};
 }
 
 }  // namespace mmrope::kernels

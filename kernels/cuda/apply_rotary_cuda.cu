@@ -18,13 +18,13 @@ constexpr int kThreads = 256;
 constexpr int kVectorBytes = 16;
 
 // V elements of one dtype moved as one 16-byte load or store.
-template <ElementType T>
+template <DType T>
 struct alignas(kVectorBytes) Vector {
   static constexpr int size = kVectorBytes / sizeof(typename ElementTraits<T>::Storage);
   typename ElementTraits<T>::Storage v[size];
 };
 
-template <ElementType T>
+template <DType T>
 __device__ MMROPE_FORCE_INLINE Vector<T> load_vector(const void* base, std::int64_t offset) {
   const auto* p = reinterpret_cast<const uint4*>(static_cast<const typename ElementTraits<T>::Storage*>(base) + offset);
   const uint4 raw = __ldg(p);
@@ -33,7 +33,7 @@ __device__ MMROPE_FORCE_INLINE Vector<T> load_vector(const void* base, std::int6
   return out;
 }
 
-template <ElementType T>
+template <DType T>
 __device__ MMROPE_FORCE_INLINE void store_vector(void* base, std::int64_t offset, const Vector<T>& x) {
   uint4 raw;
   memcpy(&raw, &x, sizeof raw);
@@ -48,7 +48,7 @@ __device__ MMROPE_FORCE_INLINE CosSin slot_or_none(const double2* slots, int slo
 
 // One tensor's rotation work of a token: items are (head, chunk of pairs); vectorized chunks hold V pairs
 // (neox: V first channels and V second channels) or V/2 pairs (gptj: V interleaved channels).
-template <ElementType T>
+template <DType T>
 __device__ void rotate_tensor(const RotaryKernelParams& p, const RotaryTensorArgs& t, bool is_query, std::int64_t base,
                               const double2* slots, bool vectorized) {
   using Traits = ElementTraits<T>;
@@ -59,7 +59,7 @@ __device__ void rotate_tensor(const RotaryKernelParams& p, const RotaryTensorArg
   const auto* in = static_cast<const Storage*>(t.input);
   auto* out = static_cast<Storage*>(t.output);
   if (vectorized) {
-    const bool neox = p.pairing == PairingKind::neox;
+    const bool neox = p.pairing == Pairing::neox;
     const int pairs_per_chunk = neox ? V : V / 2;
     const int chunks = pairs / pairs_per_chunk;
     for (int item = threadIdx.x; item < t.heads * chunks; item += blockDim.x) {
@@ -120,7 +120,7 @@ __device__ void rotate_tensor(const RotaryKernelParams& p, const RotaryTensorArg
   }
 }
 
-template <ElementType T>
+template <DType T>
 __global__ void __launch_bounds__(kThreads) rotary_kernel(const RotaryKernelParams p, bool vectorized) {
   extern __shared__ double2 slots[];
   const std::int64_t tokens = p.tokens();
@@ -147,7 +147,7 @@ bool rotary_launch_is_vectorized(const RotaryKernelParams& p) {
   const int bytes = element_bytes(p.dtype);
   const int v = kVectorBytes / bytes;
   const int pairs = p.pairs();
-  if (p.pairing == PairingKind::neox ? pairs % v != 0 : p.rotary_dim % v != 0) return false;
+  if (p.pairing == Pairing::neox ? pairs % v != 0 : p.rotary_dim % v != 0) return false;
   if ((p.head_dim - p.rotary_dim) % v != 0) return false;
   for (const RotaryTensorArgs* t : {&p.q, &p.k}) {
     if (t->heads == 0) continue;
@@ -167,9 +167,9 @@ int apply_rotary_cuda(const RotaryKernelParams& p, void* stream) {
   const bool vectorized = rotary_launch_is_vectorized(p);
   auto s = static_cast<cudaStream_t>(stream);
   switch (p.dtype) {
-    case ElementType::fp32: rotary_kernel<ElementType::fp32><<<grid, kThreads, shared, s>>>(p, vectorized); break;
-    case ElementType::fp16: rotary_kernel<ElementType::fp16><<<grid, kThreads, shared, s>>>(p, vectorized); break;
-    case ElementType::bf16: rotary_kernel<ElementType::bf16><<<grid, kThreads, shared, s>>>(p, vectorized); break;
+    case DType::fp32: rotary_kernel<DType::fp32><<<grid, kThreads, shared, s>>>(p, vectorized); break;
+    case DType::fp16: rotary_kernel<DType::fp16><<<grid, kThreads, shared, s>>>(p, vectorized); break;
+    case DType::bf16: rotary_kernel<DType::bf16><<<grid, kThreads, shared, s>>>(p, vectorized); break;
   }
   return static_cast<int>(cudaGetLastError());
 }

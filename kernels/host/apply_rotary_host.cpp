@@ -12,7 +12,7 @@
 namespace mmrope::kernels {
 namespace {
 
-template <ElementType T>
+template <DType T>
 void rotate_heads(const RotaryKernelParams& p, const RotaryTensorArgs& t, bool is_query, std::int64_t token_base,
                   const std::vector<CosSin>& slots) {
   using Traits = ElementTraits<T>;
@@ -35,7 +35,7 @@ void rotate_heads(const RotaryKernelParams& p, const RotaryTensorArgs& t, bool i
   }
 }
 
-template <ElementType T>
+template <DType T>
 void apply_typed(const RotaryKernelParams& p) {
   std::vector<CosSin> slots(static_cast<std::size_t>(angle_slots(p)));
   const std::int64_t tokens = p.tokens();
@@ -54,9 +54,9 @@ void apply_rotary_host(const RotaryKernelParams& params) {
   if (const std::string problem = rotary_params_problem(params); !problem.empty()) throw std::invalid_argument(problem);
   if (const std::string problem = host_positions_problem(params); !problem.empty()) throw std::invalid_argument(problem);
   switch (params.dtype) {
-    case ElementType::fp32: apply_typed<ElementType::fp32>(params); break;
-    case ElementType::fp16: apply_typed<ElementType::fp16>(params); break;
-    case ElementType::bf16: apply_typed<ElementType::bf16>(params); break;
+    case DType::fp32: apply_typed<DType::fp32>(params); break;
+    case DType::fp16: apply_typed<DType::fp16>(params); break;
+    case DType::bf16: apply_typed<DType::bf16>(params); break;
   }
 }
 

@@ -64,7 +64,7 @@ KernelFrequencyTable kernel_frequency_table(const RotarySpec& spec) {
   }
   t.head_dim = spec.head_dim;
   t.rotary_dim = spec.rotary_dim;
-  t.pairing = spec.pairing == Pairing::neox ? PairingKind::neox : PairingKind::gptj;
+  t.pairing = spec.pairing;
   return t;
 }
 

@@ -17,7 +17,7 @@ struct KernelFrequencyTable {
   int query_heads = 0, kv_heads = 0;            // MHRoPE only
   double attention_factor = 1;                  // rounded once from the exact factor
   int head_dim = 0, rotary_dim = 0;
-  PairingKind pairing = PairingKind::neox;
+  Pairing pairing = Pairing::neox;
 
   // Host pointers into this table (the CUDA launcher's callers copy the two arrays to the device).
   RotaryFrequencyArgs args() const;

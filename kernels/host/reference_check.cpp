@@ -17,16 +17,16 @@ namespace mmrope::kernels {
 namespace {
 
 // The value of element `offset` of a tensor, exactly, and its raw bits (as comparison.hpp wants them).
-double value_at(const void* base, std::int64_t offset, ElementType t) {
+double value_at(const void* base, std::int64_t offset, DType t) {
   switch (t) {
-    case ElementType::fp32: return static_cast<const float*>(base)[offset];
-    case ElementType::fp16: return fp16_bits_to_float(static_cast<const std::uint16_t*>(base)[offset]);
-    case ElementType::bf16: return bf16_bits_to_float(static_cast<const std::uint16_t*>(base)[offset]);
+    case DType::fp32: return static_cast<const float*>(base)[offset];
+    case DType::fp16: return fp16_bits_to_float(static_cast<const std::uint16_t*>(base)[offset]);
+    case DType::bf16: return bf16_bits_to_float(static_cast<const std::uint16_t*>(base)[offset]);
   }
   return 0;
 }
-std::uint32_t bits_at(const void* base, std::int64_t offset, ElementType t) {
-  if (t == ElementType::fp32) return bits_of(static_cast<const float*>(base)[offset]);
+std::uint32_t bits_at(const void* base, std::int64_t offset, DType t) {
+  if (t == DType::fp32) return bits_of(static_cast<const float*>(base)[offset]);
   return static_cast<const std::uint16_t*>(base)[offset];
 }
 
@@ -39,8 +39,8 @@ TensorVerdict judge(const RotarySpec& spec, const std::vector<Position3>& positi
   judge::Problem problem;
   problem.spec = spec;
   problem.role = role;
-  problem.direction = p.direction == RotationDirection::forward ? Direction::forward : Direction::backward;
-  problem.dtype = reference_dtype(p.dtype);
+  problem.direction = p.direction;
+  problem.dtype = p.dtype;
   problem.row = TensorShape{static_cast<int>(tokens), t.heads, p.head_dim};
   problem.positions = {positions};
   // Element i of the [tokens, heads, head_dim] order lives at the kernel's strided offset.
@@ -73,14 +73,6 @@ TensorVerdict judge(const RotarySpec& spec, const std::vector<Position3>& positi
 
 }  // namespace
 
-DType reference_dtype(ElementType t) {
-  switch (t) {
-    case ElementType::fp32: return DType::fp32;
-    case ElementType::fp16: return DType::fp16;
-    case ElementType::bf16: return DType::bf16;
-  }
-  return DType::fp32;
-}
 
 double KernelVerdict::max_ulp() const {
   return std::max(q.present ? q.report.max_ulp : 0.0, k.present ? k.report.max_ulp : 0.0);

@@ -14,8 +14,6 @@
 
 namespace mmrope::kernels {
 
-DType reference_dtype(ElementType t);
-
 // One tensor's verdict. The comparison's max_ulp_bound is the contract; elements beyond it pass only within
 // their own element_bound_ulps (a cancelling output), and an all-zero output fails whatever the ulps say.
 struct TensorVerdict {

@@ -6,10 +6,9 @@
 #include <utility>
 
 #include "../error.hpp"
+#include "../vocabulary.hpp"
 
 namespace mmrope {
-
-enum class Pairing { neox, gptj };
 
 inline std::string_view to_string(Pairing p) { return p == Pairing::neox ? "neox" : "gptj"; }
 

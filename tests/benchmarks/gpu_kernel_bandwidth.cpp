@@ -10,8 +10,8 @@
 #include "kernels/cuda/apply_rotary_cuda.hpp"
 #include "kernels/cuda/mirrored_launch.hpp"
 #include "kernels/host/kernel_frequency_table.hpp"
-#include "reference/frequency/preset_rotary.hpp"
-#include "reference/presets.hpp"
+#include "reference/presets/preset_rotary.hpp"
+#include "reference/presets/presets.hpp"
 
 namespace {
 
@@ -81,7 +81,7 @@ int main() {
     CHECK(cudaMalloc(&pos, positions.size() * 8));
     CHECK(cudaMemcpy(pos, positions.data(), positions.size() * 8, cudaMemcpyHostToDevice));
     RotaryKernelParams p;
-    p.dtype = ElementType::bf16;
+    p.dtype = DType::bf16;
     p.layout = TensorLayout::thd;
     p.total_tokens = tokens;
     p.head_dim = p.rotary_dim = d;
@@ -98,14 +98,14 @@ int main() {
       CHECK(cudaMemcpyAsync(ko, k, k_bytes, cudaMemcpyDeviceToDevice));
     });
     const double copy_gbs = bytes / (copy_ms * 1e-3) / 1e9;
-    for (RotationDirection dir : {RotationDirection::forward, RotationDirection::backward}) {
+    for (Direction dir : {Direction::forward, Direction::backward}) {
       p.direction = dir;
       const float ms = milliseconds_per_call([&] {
         if (apply_rotary_cuda(p, nullptr) != 0) std::exit(1);
       });
       const double gbs = bytes / (ms * 1e-3) / 1e9;
       std::printf("%8lld %4s %10.1f %10.1f %12.1f %10.3f\n", static_cast<long long>(tokens),
-                  dir == RotationDirection::forward ? "fwd" : "bwd", ms * 1e3, gbs, copy_gbs, gbs / copy_gbs);
+                  dir == Direction::forward ? "fwd" : "bwd", ms * 1e3, gbs, copy_gbs, gbs / copy_gbs);
     }
     for (void* ptr : {q, k, qo, ko, pos}) CHECK(cudaFree(ptr));
   }

@@ -11,8 +11,8 @@
 #include "kernels/core/dtype_conversion.hpp"
 #include "kernels/host/apply_rotary_host.hpp"
 #include "kernels/host/kernel_frequency_table.hpp"
-#include "reference/frequency/preset_rotary.hpp"
-#include "reference/presets.hpp"
+#include "reference/presets/preset_rotary.hpp"
+#include "reference/presets/presets.hpp"
 
 namespace {
 
@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
   for (std::int64_t n = 0; n < tokens; ++n)
     for (int a = 0; a < 3; ++a) positions[a * tokens + n] = n / (a + 1);
   RotaryKernelParams p;
-  p.dtype = ElementType::bf16;
+  p.dtype = DType::bf16;
   p.layout = TensorLayout::thd;
   p.total_tokens = tokens;
   p.head_dim = p.rotary_dim = d;

@@ -12,25 +12,25 @@ namespace mmrope::kernels::testing {
 namespace {
 
 struct DtypeName {
-  std::string operator()(const ::testing::TestParamInfo<ElementType>& info) const {
+  std::string operator()(const ::testing::TestParamInfo<DType>& info) const {
     const char* names[] = {"fp32", "fp16", "bf16"};
     return names[static_cast<int>(info.param)];
   }
 };
 
-class ContractSweep : public ::testing::TestWithParam<ElementType> {};
+class ContractSweep : public ::testing::TestWithParam<DType> {};
 
 // Qwen2-VL's chunked [16,24,24] at base 1e6 and Qwen3-VL's interleaved [24,20,20] (a tail of 4 t pairs) at
 // 5e6; every position magnitude 2^e - 1 for e = 4 .. 31, each with random (t, h, w) near it.
 TEST_P(ContractSweep, AtMostOneUlpAtEveryMagnitude) {
-  const ElementType dtype = GetParam();
+  const DType dtype = GetParam();
   const std::uint64_t seed = test_seed();
   std::mt19937_64 rng(seed);
   double worst = 0;
   std::size_t elements = 0;
   for (int e = 4; e <= 31; e += 3) {
     for (int preset = 0; preset < 2; ++preset)
-      for (RotationDirection direction : {RotationDirection::forward, RotationDirection::backward}) {
+      for (Direction direction : {Direction::forward, Direction::backward}) {
         KernelCase c;
         c.allocation = preset == 0 ? "chunked" : "interleaved";
         c.sections = preset == 0 ? "16,24,24" : "24,20,20";
@@ -56,7 +56,7 @@ TEST_P(ContractSweep, AtMostOneUlpAtEveryMagnitude) {
 }
 
 INSTANTIATE_TEST_SUITE_P(PerDtype, ContractSweep,
-                         ::testing::Values(ElementType::fp32, ElementType::fp16, ElementType::bf16),
+                         ::testing::Values(DType::fp32, DType::fp16, DType::bf16),
                          DtypeName());
 
 // The element bound stays at the contract for ordinary outputs and opens only for deep cancellation.

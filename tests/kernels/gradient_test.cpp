@@ -28,12 +28,12 @@ TEST(Gradient, BackwardIsTheAdjointOfForward) {
     if (c.allocation == "multi-head") c.mhrope_heads = HeadCounts{8, 4}, c.q_heads = 8, c.k_heads = 4;
     c.head_dim = 136;  // a tail of 8 channels: its gradient passes through
     c.rotary_dim = 128;
-    c.dtype = ElementType::fp32;
+    c.dtype = DType::fp32;
     c.largest_position = (1LL << 31) - 1;
     c.sequence_lengths = {7, 4};
-    c.direction = RotationDirection::forward;
+    c.direction = Direction::forward;
     KernelCaseData fwd = make_case(c, rng);  // x: random
-    c.direction = RotationDirection::backward;
+    c.direction = Direction::backward;
     KernelCaseData bwd = make_case(c, rng);  // dy: random, independent of x
     bwd.positions64 = fwd.positions64;       // same positions for both (the vectors have the same size)
     apply_rotary_host(fwd.params);
@@ -62,17 +62,17 @@ TEST(Gradient, BackwardAfterForwardReturnsTheInput) {
   c.allocation = "interleaved";
   c.sections = "24,20,20";
   c.head_dim = c.rotary_dim = 128;
-  c.dtype = ElementType::fp32;
+  c.dtype = DType::fp32;
   c.in_place = true;
   c.largest_position = (1LL << 31) - 1;
   KernelCaseData d = make_case(c, rng);
   apply_rotary_host(d.params);
-  d.params.direction = RotationDirection::backward;
+  d.params.direction = Direction::backward;
   apply_rotary_host(d.params);
   const auto before = values(d.q_original), after = values(d.q_buffer);
   // Two roundings to fp32, each <= 2^-24 of the pair's norm (|R| = 1): 2^-22 (|x_c| + |x_partner|) with margin.
   for (std::size_t i = 0; i < before.size(); ++i) {
-    const std::size_t c = i % 128, partner = i - c + (c < 64 ? c + 64 : c - 64);  // neox pairs c, c + 64
+    const std::size_t channel = i % 128, partner = i - channel + (channel < 64 ? channel + 64 : channel - 64);  // neox pairs c, c + 64
     EXPECT_NEAR(after[i], before[i], 0x1p-22 * (std::fabs(before[i]) + std::fabs(before[partner]))) << i;
   }
 }

@@ -42,7 +42,7 @@ RopeScaling scaling_number(int i) {
   return s;
 }
 
-using MatrixParam = std::tuple<int, ElementType, TensorLayout, RotationDirection>;
+using MatrixParam = std::tuple<int, DType, TensorLayout, Direction>;
 
 struct MatrixName {
   std::string operator()(const ::testing::TestParamInfo<MatrixParam>& info) const {
@@ -53,7 +53,7 @@ struct MatrixName {
       if (ch == '-') ch = '_';
     return name + "_" + dtypes[static_cast<int>(std::get<1>(info.param))] + "_" +
            layouts[static_cast<int>(std::get<2>(info.param))] + "_" +
-           (std::get<3>(info.param) == RotationDirection::forward ? "fwd" : "bwd");
+           (std::get<3>(info.param) == Direction::forward ? "fwd" : "bwd");
   }
 };
 
@@ -98,9 +98,9 @@ TEST_P(HostBackendMatrix, MatchesReferenceWithinContract) {
 INSTANTIATE_TEST_SUITE_P(
     AllCombinations, HostBackendMatrix,
     ::testing::Combine(::testing::Range(0, static_cast<int>(std::size(kAllocations))),
-                       ::testing::Values(ElementType::fp32, ElementType::fp16, ElementType::bf16),
+                       ::testing::Values(DType::fp32, DType::fp16, DType::bf16),
                        ::testing::Values(TensorLayout::bshd, TensorLayout::sbhd, TensorLayout::thd),
-                       ::testing::Values(RotationDirection::forward, RotationDirection::backward)),
+                       ::testing::Values(Direction::forward, Direction::backward)),
     MatrixName());
 
 // Every feature value against every other would be too many reference runs; these pin the ones the matrix
@@ -143,7 +143,7 @@ TEST(HostBackend, NegativePositionsAndEveryScaling) {
     c.scaling = s;
     c.negative_positions = true;
     c.largest_position = INT32_MAX - 1;
-    c.dtype = ElementType::fp32;
+    c.dtype = DType::fp32;
     SCOPED_TRACE("seed " + std::to_string(seed) + ", case " + c.name());
     KernelCaseData data = make_case(c, rng);
     const OracleVerdict v = run_and_check(data);
@@ -202,7 +202,7 @@ TEST(HostBackend, WideStridesTouchOnlyTheirElements) {
 TEST(HostBackend, ExactProductsRoundTiesToEven) {
   const std::uint64_t seed = test_seed();
   std::mt19937_64 rng(seed);
-  for (ElementType dtype : {ElementType::fp32, ElementType::fp16, ElementType::bf16}) {
+  for (DType dtype : {DType::fp32, DType::fp16, DType::bf16}) {
     KernelCase c;
     c.dtype = dtype;
     c.scaling.kind = ScalingKind::yarn;
@@ -217,8 +217,8 @@ TEST(HostBackend, ExactProductsRoundTiesToEven) {
     EXPECT_TRUE(v.passed()) << v.describe();
     // The case must hold ties for the low-precision dtypes, or it proves nothing about them.
     std::size_t ties = 0;
-    const DType t = dtype_of(dtype);
-    const std::size_t bytes = dtype == ElementType::fp32 ? 4 : 2;
+    const DType t = dtype;
+    const std::size_t bytes = dtype == DType::fp32 ? 4 : 2;
     for (std::size_t i = 0; i < data.q_original.size() / bytes; ++i) {
       std::uint32_t bits = 0;
       std::memcpy(&bits, data.q_original.data() + i * bytes, bytes);
@@ -226,7 +226,9 @@ TEST(HostBackend, ExactProductsRoundTiesToEven) {
       const double down = decode_bits(round_to_bits(y, t), t);
       ties += std::fabs(y - down) > 0;  // 3/2 x is a midpoint exactly when it is not representable
     }
-    if (dtype != ElementType::fp32) EXPECT_GT(ties, 50u);
+    if (dtype != DType::fp32) {
+      EXPECT_GT(ties, 50u);
+    }
   }
 }
 

@@ -62,11 +62,11 @@ OracleTensorVerdict judge_tensor(const KernelCaseData& d, const std::vector<Slot
   if (t.heads == 0) return v;
   v.present = true;
   const KernelCase& c = d.c;
-  const DType dtype = dtype_of(c.dtype);
+  const DType dtype = c.dtype;
   judge::Problem problem;
   problem.spec = c.spec();
   problem.role = tb.role;
-  problem.direction = c.direction == RotationDirection::forward ? Direction::forward : Direction::backward;
+  problem.direction = c.direction;
   problem.dtype = dtype;
   problem.row = TensorShape{static_cast<int>(slots.size()), t.heads, c.head_dim};
   std::vector<Position3> positions;
@@ -144,7 +144,7 @@ bool exact_in_double_with_any_float(double a) {
 
 OracleVerdict judge_with_oracle(const KernelCaseData& d, unsigned threads) {
   const std::vector<Slot> slots = slots_of(d);
-  const std::size_t bytes = d.c.dtype == ElementType::fp32 ? 4 : 2;
+  const std::size_t bytes = d.c.dtype == DType::fp32 ? 4 : 2;
   const bool in_place = d.c.in_place;
   const std::vector<std::uint8_t>& q_out = in_place ? d.q_buffer : d.q_result;
   const std::vector<std::uint8_t>& k_out = d.k_in_q_buffer ? q_out : in_place ? d.k_buffer : d.k_result;

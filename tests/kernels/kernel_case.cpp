@@ -7,7 +7,7 @@
 #include <cstring>
 #include <sstream>
 
-#include "reference/frequency/preset_rotary.hpp"
+#include "reference/presets/preset_rotary.hpp"
 #include "reference/rounding.hpp"
 
 namespace mmrope::kernels::testing {
@@ -18,7 +18,7 @@ std::string KernelCase::name() const {
   const char* dtypes[] = {"fp32", "fp16", "bf16"};
   const char* sources[] = {"pos32x3", "pos64x3", "pos64x1", "implicit"};
   s << allocation << "[" << sections << "]/" << dtypes[static_cast<int>(dtype)] << "/" << layouts[static_cast<int>(layout)]
-    << "/" << to_string(pairing) << "/" << (direction == RotationDirection::forward ? "fwd" : "bwd") << "/rot" << rotary_dim
+    << "/" << to_string(pairing) << "/" << (direction == Direction::forward ? "fwd" : "bwd") << "/rot" << rotary_dim
     << "of" << head_dim << "/" << sources[static_cast<int>(positions)] << (in_place ? "/inplace" : "")
     << (fused_qkv ? "/fusedqkv" : "") << "/scaling=" << to_string(scaling.kind) << "/base=" << base << "/pos<=" << largest_position
     << (negative_positions ? "/signed" : "") << "/heads=" << q_heads << ":" << k_heads << "/seqs=";
@@ -41,18 +41,10 @@ RotarySpec KernelCase::spec() const {
   return s;
 }
 
-DType dtype_of(ElementType t) {
-  switch (t) {
-    case ElementType::fp32: return DType::fp32;
-    case ElementType::fp16: return DType::fp16;
-    case ElementType::bf16: return DType::bf16;
-  }
-  return DType::fp32;
-}
 
-double random_value(ElementType t, std::mt19937_64& rng, bool any_finite) {
+double random_value(DType t, std::mt19937_64& rng, bool any_finite) {
   if (any_finite) {  // uniform over the bit patterns, NaN and infinity drawn again
-    const DType d = dtype_of(t);
+    const DType d = t;
     const std::uint32_t mask = d == DType::fp32 ? 0xFFFFFFFFu : 0xFFFFu;
     for (;;) {
       const auto bits = static_cast<std::uint32_t>(rng()) & mask;
@@ -66,12 +58,12 @@ double random_value(ElementType t, std::mt19937_64& rng, bool any_finite) {
   std::bernoulli_distribution negative(0.5);
   const double v = (negative(rng) ? -1 : 1) * std::ldexp(mantissa(rng), exponent(rng));
   // Rounded with the reference's conversion (not the kernels'), so the value is exact in the dtype.
-  return decode_bits(round_to_bits(v, dtype_of(t)), dtype_of(t));
+  return decode_bits(round_to_bits(v, t), t);
 }
 
-void store_value(std::uint8_t* base, std::int64_t offset, ElementType t, double v) {
-  const std::uint32_t bits = round_to_bits(v, dtype_of(t));
-  if (t == ElementType::fp32) std::memcpy(base + offset * 4, &bits, 4);
+void store_value(std::uint8_t* base, std::int64_t offset, DType t, double v) {
+  const std::uint32_t bits = round_to_bits(v, t);
+  if (t == DType::fp32) std::memcpy(base + offset * 4, &bits, 4);
   else {
     const auto half = static_cast<std::uint16_t>(bits);
     std::memcpy(base + offset * 2, &half, 2);
@@ -176,7 +168,7 @@ KernelCaseData make_case(const KernelCase& c, std::mt19937_64& rng) {
   p.layout = c.layout;
   p.head_dim = c.head_dim;
   p.rotary_dim = c.rotary_dim;
-  p.pairing = c.pairing == Pairing::neox ? PairingKind::neox : PairingKind::gptj;
+  p.pairing = c.pairing;
   p.direction = c.direction;
   p.frequencies = d.table.args();
   p.batch = static_cast<int>(c.sequence_lengths.size());
@@ -266,7 +258,7 @@ std::int64_t element_offset(const KernelCaseData& d, const TensorPlacement& t, i
 
 namespace {
 
-std::size_t bytes_of(ElementType t) { return t == ElementType::fp32 ? 4 : 2; }
+std::size_t bytes_of(DType t) { return t == DType::fp32 ? 4 : 2; }
 
 const std::vector<std::uint8_t>& buffer_of(const KernelCaseData& d, bool query, bool output) {
   const bool shared = !query && d.k_in_q_buffer;

@@ -32,9 +32,9 @@ struct KernelCase {
   int head_dim = 8;
   int rotary_dim = 8;
   Pairing pairing = Pairing::neox;
-  ElementType dtype = ElementType::bf16;
+  DType dtype = DType::bf16;
   TensorLayout layout = TensorLayout::bshd;
-  RotationDirection direction = RotationDirection::forward;
+  Direction direction = Direction::forward;
   PositionSource positions = PositionSource::int64_3axis;
   bool in_place = false;
   bool fused_qkv = false;                        // q and k as views of one [tokens, q+2k heads] buffer
@@ -107,8 +107,7 @@ OracleVerdict run_and_check(KernelCaseData& data,
 
 // A random finite value of the dtype (as a double): of ordinary magnitude, 2^-4..2^4 with some zeros, or
 // any finite value (subnormals and the largest included); and its stored form.
-double random_value(ElementType t, std::mt19937_64& rng, bool any_finite = false);
-DType dtype_of(ElementType t);
-void store_value(std::uint8_t* base, std::int64_t offset, ElementType t, double exactly_representable);
+double random_value(DType t, std::mt19937_64& rng, bool any_finite = false);
+void store_value(std::uint8_t* base, std::int64_t offset, DType t, double exactly_representable);
 
 }  // namespace mmrope::kernels::testing

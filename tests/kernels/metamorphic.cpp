@@ -48,15 +48,15 @@ bool attention_factor_is_one(const KernelCase& c) { return make_frequency_plan<M
 // the tail exactly the input.
 std::string round_trip_failure(const KernelCase& base_case, const KernelCaseData& base, const Backend& backend) {
   KernelCase c = base_case;
-  c.direction = RotationDirection::forward;
+  c.direction = Direction::forward;
   c.in_place = true;
   std::mt19937_64 unused(0);
   KernelCaseData d = make_case(c, unused);
   copy_logical_inputs(base, d);
   backend(d.params);
-  d.params.direction = RotationDirection::backward;
+  d.params.direction = Direction::backward;
   backend(d.params);
-  const DType t = dtype_of(c.dtype);
+  const DType t = c.dtype;
   const int half = c.rotary_dim / 2;
   for (bool query : {true, false}) {
     const std::vector<std::uint32_t> x = logical_bits(d, query, false), z = logical_bits(d, query, true);

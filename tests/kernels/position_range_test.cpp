@@ -18,7 +18,7 @@ struct SmallLaunch {
     const std::int64_t tokens = static_cast<std::int64_t>(positions.size() / 3);
     x.assign(static_cast<std::size_t>(tokens * 4), 0x3f80);  // bf16 1.0
     y.assign(x.size(), 0);
-    p.dtype = ElementType::bf16;
+    p.dtype = DType::bf16;
     p.layout = TensorLayout::bshd;
     p.batch = 1;
     p.seqlen = tokens;

@@ -72,9 +72,9 @@ KernelCase random_kernel_case(const Pick& pick, CaseLimits lim) {
   c.rotary_dim = 2 * pairs;
   c.head_dim = c.rotary_dim + static_cast<int>(pick(0, lim.max_tail));
   c.pairing = pick(0, 1) ? Pairing::gptj : Pairing::neox;
-  c.dtype = static_cast<ElementType>(pick(0, 2));
+  c.dtype = static_cast<DType>(pick(0, 2));
   c.layout = static_cast<TensorLayout>(pick(0, 2));
-  c.direction = pick(0, 1) ? RotationDirection::backward : RotationDirection::forward;
+  c.direction = pick(0, 1) ? Direction::backward : Direction::forward;
   c.in_place = pick(0, 1) == 1;
   c.fused_qkv = pick(0, 2) == 0;
   const int kv = static_cast<int>(pick(1, lim.max_kv_heads));

@@ -46,7 +46,7 @@ TEST(ZeroOutputGuard, TheWrongDirectionFails) {
   KernelCaseData d = small_case(rng);
   const OracleVerdict v = run_and_check(d, [](const RotaryKernelParams& p) {
     RotaryKernelParams flipped = p;
-    flipped.direction = RotationDirection::backward;
+    flipped.direction = Direction::backward;
     apply_rotary_host(flipped);
   });
   EXPECT_FALSE(v.passed());

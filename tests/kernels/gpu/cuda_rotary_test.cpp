@@ -42,9 +42,9 @@ TEST(CudaRotary, EveryFeatureMatchesHostBitForBit) {
                                   {"multi-head", "1,1,1"}, {"2d", ""}};
   int variant = 0;
   for (auto [allocation, sections] : allocations)
-    for (ElementType dtype : {ElementType::fp32, ElementType::fp16, ElementType::bf16})
+    for (DType dtype : {DType::fp32, DType::fp16, DType::bf16})
       for (TensorLayout layout : {TensorLayout::bshd, TensorLayout::sbhd, TensorLayout::thd})
-        for (RotationDirection direction : {RotationDirection::forward, RotationDirection::backward}) {
+        for (Direction direction : {Direction::forward, Direction::backward}) {
           ++variant;
           KernelCase c;
           c.allocation = allocation;
@@ -69,9 +69,9 @@ TEST(CudaRotary, EveryFeatureMatchesHostBitForBit) {
 TEST(CudaRotary, VectorPathQwen2VlShapes) {
   REQUIRE_GPU();
   const std::uint64_t seed = test_seed();
-  for (ElementType dtype : {ElementType::fp32, ElementType::bf16})
+  for (DType dtype : {DType::fp32, DType::bf16})
     for (Pairing pairing : {Pairing::neox, Pairing::gptj})
-      for (RotationDirection direction : {RotationDirection::forward, RotationDirection::backward}) {
+      for (Direction direction : {Direction::forward, Direction::backward}) {
         KernelCase c;
         c.allocation = "chunked";
         c.sections = "16,24,24";
