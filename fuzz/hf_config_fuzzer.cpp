@@ -8,7 +8,7 @@
 
 #include "hf_config.hpp"
 #include "reference/error.hpp"
-#include "reference/frequency/preset_rotary.hpp"
+#include "reference/presets/preset_rotary.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   mmrope::hf::ModelConfig c;

@@ -22,7 +22,7 @@
 #include "properties/laws/08_decode_continuation.hpp"
 #include "properties/laws/09_chunked_prefill.hpp"
 #include "properties/param_domain.hpp"
-#include "reference/frequency/preset_rotary.hpp"
+#include "reference/presets/preset_rotary.hpp"
 
 namespace {
 

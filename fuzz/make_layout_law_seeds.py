@@ -1,7 +1,7 @@
 # Writes fuzz/corpus/layout_law/seed-PRESET: each preset with its own parameters over a small mixed layout.
 import pathlib
 
-# Presets in reference/presets.hpp order, with how many parameters the fuzzer reads a mode byte for
+# Presets in reference/presets/presets.hpp order, with how many parameters the fuzzer reads a mode byte for
 # (properties/param_domain.hpp: numeric ones and choices no preset sets).
 PRESETS = [("qwen2-vl", 2), ("qwen2-vl-hf5", 2), ("qwen2.5-vl", 3), ("qwen2.5-vl-int-truncated", 3),
            ("qwen2.5-vl-hf5", 3), ("qwen2.5-vl-hf4.49", 3), ("qwen2.5-vl-hf5.18", 3), ("qwen3-vl", 3),

@@ -12,9 +12,9 @@
 #include <utility>
 #include <vector>
 
-#include "reference/frequency/preset_rotary.hpp"
+#include "reference/presets/preset_rotary.hpp"
 #include "reference/layout_spec.hpp"
-#include "reference/presets.hpp"
+#include "reference/presets/presets.hpp"
 
 namespace {
 

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "reference/frequency/preset_rotary.hpp"
+#include "reference/presets/preset_rotary.hpp"
 
 namespace {
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "reference/frequency/allocation.hpp"
-#include "reference/presets.hpp"
+#include "reference/presets/presets.hpp"
 
 namespace mmrope::claims {
 
@@ -17,7 +17,7 @@ inline bool one_of(const std::string& name, std::initializer_list<const char*> l
   return false;
 }
 
-// Presets whose next text after a video is S + max(H', W') (transformers >= 5.3, issue #45381): decoding
+// Presets whose next text after a video is S + max(H', W') (transformers >= 5.3, transformers issue #45381): decoding
 // continues from the block maximum + 1 instead, and a long video's t reaches past the text after it.
 inline bool spatial_extent_rule(const std::string& preset) { return one_of(preset, {"qwen2-vl-hf5", "qwen2.5-vl-hf5", "qwen2.5-vl-hf5.18"}); }
 inline bool diagonal_layout(const std::string& preset) { return one_of(preset, {"videorope", "videorope-paper", "hope"}); }

@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "reference/presets.hpp"
+#include "reference/presets/presets.hpp"
 
 namespace mmrope::domain {
 

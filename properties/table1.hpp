@@ -8,9 +8,9 @@
 #include "laws/03_text_compatibility.hpp"
 #include "laws/04_no_overlap.hpp"
 #include "laws/07_frequency_range.hpp"
-#include "reference/frequency/preset_rotary.hpp"
+#include "reference/presets/preset_rotary.hpp"
 #include "reference/layout_spec.hpp"
-#include "reference/presets.hpp"
+#include "reference/presets/presets.hpp"
 
 namespace mmrope::table1 {
 

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "rotary_options.hpp"
-#include "reference/frequency/preset_rotary.hpp"
+#include "reference/presets/preset_rotary.hpp"
 #include "subcommands.hpp"
 
 namespace mmrope::cli {

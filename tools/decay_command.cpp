@@ -10,7 +10,7 @@
 #include "rotary_options.hpp"
 #include "reference/analysis/decay.hpp"
 #include "reference/frequency/allocation_registry.hpp"
-#include "reference/frequency/preset_rotary.hpp"
+#include "reference/presets/preset_rotary.hpp"
 #include "subcommands.hpp"
 
 namespace mmrope::cli {

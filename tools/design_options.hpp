@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "reference/presets.hpp"
+#include "reference/presets/presets.hpp"
 
 namespace CLI { class App; }
 

@@ -4,7 +4,7 @@
 #include <ostream>
 
 #include "reference/hf/transformers_versions.hpp"
-#include "reference/presets.hpp"
+#include "reference/presets/presets.hpp"
 #include "subcommands.hpp"
 
 namespace mmrope::cli {

@@ -4,7 +4,7 @@
 #include <optional>
 #include <string>
 
-#include "reference/frequency/preset_rotary.hpp"
+#include "reference/presets/preset_rotary.hpp"
 
 namespace CLI { class App; }
 

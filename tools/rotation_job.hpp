@@ -11,7 +11,7 @@
 #include "npy.hpp"
 #include "rotary_options.hpp"
 #include "tensor_layout.hpp"
-#include "reference/frequency/preset_rotary.hpp"
+#include "reference/presets/preset_rotary.hpp"
 #include "reference/emulation/convention_bounds.hpp"
 #include "reference/judge/judge_engine.hpp"
 #include "reference/rotation.hpp"

@@ -12,7 +12,7 @@
 
 #include "layout_gen.hpp"
 #include "param_gen.hpp"
-#include "reference/presets.hpp"
+#include "reference/presets/presets.hpp"
 
 namespace mmrope::gen {
 

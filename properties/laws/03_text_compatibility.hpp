@@ -7,7 +7,7 @@
 #include "reference/design.hpp"
 #include "reference/designs/vanilla.hpp"
 #include "reference/frequency/allocation_1d.hpp"
-#include "reference/frequency/preset_rotary.hpp"
+#include "reference/presets/preset_rotary.hpp"
 #include "reference/rotation.hpp"
 
 namespace mmrope::laws {

@@ -10,7 +10,7 @@
 #include "counterexample.hpp"
 #include "gen/design_gen.hpp"
 #include "gen/spec_gen.hpp"
-#include "reference/frequency/preset_rotary.hpp"
+#include "reference/presets/preset_rotary.hpp"
 
 namespace mmrope::laws {
 namespace {

@@ -9,7 +9,7 @@
 #include "claims.hpp"
 #include "counterexample.hpp"
 #include "gen/design_gen.hpp"
-#include "reference/frequency/preset_rotary.hpp"
+#include "reference/presets/preset_rotary.hpp"
 
 namespace mmrope::laws {
 namespace {
@@ -45,7 +45,7 @@ TEST(Law04NoOverlap, NonClaimingPresetsHaveCounterexamples) {
     });
 }
 
-// The paper's own example (research notes sec. 3c): 20 text tokens, a 32x32-token image, then text. VideoRoPE's
+// The paper's own example (arXiv 2510.23095, sec. 3): 20 text tokens, a 32x32-token image, then text. VideoRoPE's
 // image reaches h = w = 36 while the text after it starts at 21; MRoPE-I's stays below.
 TEST(Law04NoOverlap, PaperDocumentExample) {
   const Sequence seq{{TextRun{20}, Image{{1, 64, 64}}, TextRun{16}}};

@@ -11,10 +11,10 @@ namespace mmrope {
 //   next text = max over the block of all three axes + 1     (next_rule=max-plus-one)
 // transformers >= 5.3 (PR #43972) advances the cursor by max(H', W') only, ignoring the temporal
 // extent, so text after a multi-frame video can fall below the video's own t positions
-// (issue #45381): next text = S + max(H', W')                 (next_rule=spatial-extent)
+// (transformers issue #45381): next text = S + max(H', W')                 (next_rule=spatial-extent)
 // The two agree whenever the item has one temporal grid (every image, every Qwen3-VL frame).
 // Decoding continues from the largest prompt position + 1 under both (rope_deltas = max + 1 - L), so
-// under spatial-extent the first generated token can jump past the cursor (research notes 7.3).
+// under spatial-extent the first generated token can jump past the cursor (docs/layout-rules.md, 2.3).
 class MropeDesign : public PositionDesign {
  public:
   static std::vector<ParamSpec> param_specs() {

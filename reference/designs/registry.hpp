@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "../registry.hpp"
 #include "circlerope.hpp"
 #include "hope.hpp"
 #include "il_rope.hpp"
@@ -29,59 +30,14 @@ struct DesignEntry {
   std::function<std::unique_ptr<PositionDesign>(Params)> make;
 };
 
-inline const std::vector<DesignEntry>& design_registry() {
-  auto entry = [](std::string name, std::string summary, auto specs, auto make) {
-    return DesignEntry{std::move(name), std::move(summary), specs, make};
-  };
-  static const std::vector<DesignEntry> designs = {
-      entry("vanilla", "1-D: every token advances the position by 1", &VanillaDesign::param_specs,
-            [](Params p) { return std::make_unique<VanillaDesign>(std::move(p)); }),
-      entry("v2pe", "1-D: visual tokens advance by 2^-k, text by 1, rounded up after an item", &V2peDesign::param_specs,
-            [](Params p) { return std::make_unique<V2peDesign>(std::move(p)); }),
-      entry("mrope", "Qwen2-VL: (S + t, S + h, S + w); next text = block max + 1", &MropeDesign::param_specs,
-            [](Params p) { return std::make_unique<MropeDesign>(std::move(p)); }),
-      entry("mrope-absolute-time", "Qwen2.5-VL: MRoPE with t = floor(t * seconds_per_grid * tokens_per_second)",
-            &MropeAbsoluteTimeDesign::param_specs,
-            [](Params p) { return std::make_unique<MropeAbsoluteTimeDesign>(std::move(p)); }),
-      entry("qwen3-vl", "Qwen3-VL: one block per temporal grid with timestamp text between; MRoPE positions",
-            &Qwen3VlDesign::param_specs, [](Params p) { return std::make_unique<Qwen3VlDesign>(std::move(p)); }),
-      entry("spatial-reset", "MRoPE-I / MHRoPE: (S + t, h, w) with h, w from 0 in every block",
-            &SpatialResetDesign::param_specs, [](Params p) { return std::make_unique<SpatialResetDesign>(std::move(p)); }),
-      entry("videorope", "diagonal layout: frames centred on the text diagonal, temporal spacing delta",
-            &VideoRopeDesign::param_specs, [](Params p) { return std::make_unique<VideoRopeDesign>(std::move(p)); }),
-      entry("hope", "VideoRoPE's diagonal layout with an explicit temporal scale per block", &HopeDesign::param_specs,
-            [](Params p) { return std::make_unique<HopeDesign>(std::move(p)); }),
-      entry("circlerope", "image tokens on a circle of radius R orthogonal to the text diagonal",
-            &CircleRopeDesign::param_specs, [](Params p) { return std::make_unique<CircleRopeDesign>(std::move(p)); }),
-      entry("il-rope", "(S + t, h, w) per block; text (p, 0, 0) as the paper defines it", &IlRopeDesign::param_specs,
-            [](Params p) { return std::make_unique<IlRopeDesign>(std::move(p), "il-rope"); }),
-      entry("omni-rope", "(S + t, h, w) per block; text (p, 0, 0) as the paper defines it", &IlRopeDesign::param_specs,
-            [](Params p) { return std::make_unique<IlRopeDesign>(std::move(p), "omni-rope"); }),
-      entry("rope-tie", "2-D: text (n, n); image patches (L + i(W'+1), L + j(H'+1))", &RopeTieDesign::param_specs,
-            [](Params p) { return std::make_unique<RopeTieDesign>(std::move(p)); }),
-  };
-  return designs;
-}
+// Every design, in the order `mmrope presets` lists them. Defined in registry.cpp: the designs' code is
+// compiled there once, not in every file that looks one up.
+const std::vector<DesignEntry>& design_registry();
 
-inline const DesignEntry& find_design(std::string_view name) {
-  for (const auto& d : design_registry())
-    if (d.name == name) return d;
-  std::string list;
-  for (const auto& d : design_registry()) list += (list.empty() ? "" : ", ") + d.name;
-  throw Error("unknown design " + quoted_prefix(name) + " (known: " + list + ")");
-}
+const DesignEntry& find_design(std::string_view name);
 
 // Builds a design from its defaults with the given parameter values set over them.
-inline std::unique_ptr<PositionDesign> make_design(std::string_view name,
-                                                   const std::vector<std::pair<std::string, std::string>>& values = {}) {
-  const DesignEntry& entry = find_design(name);
-  try {
-    Params params(entry.param_specs());
-    for (const auto& [key, value] : values) params.set(key, value);
-    return entry.make(std::move(params));
-  } catch (const Error& e) {
-    throw Error("design " + entry.name + ": " + e.what());
-  }
-}
+std::unique_ptr<PositionDesign> make_design(std::string_view name,
+                                            const std::vector<std::pair<std::string, std::string>>& values = {});
 
 }  // namespace mmrope

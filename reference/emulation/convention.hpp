@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "../error.hpp"
+#include "../registry.hpp"
 
 namespace mmrope {
 
@@ -69,12 +70,7 @@ inline const ConventionInfo& convention_info(Convention c) {
 }
 
 inline Convention parse_convention(std::string_view name) {
-  std::string known;
-  for (const auto& info : convention_registry()) {
-    if (info.name == name) return info.convention;
-    known += (known.empty() ? "" : ", ") + std::string(info.name);
-  }
-  throw Error("unknown convention " + quoted_prefix(name) + " (known: " + known + ")");
+  return find_named(convention_registry(), name, "convention").convention;
 }
 
 }  // namespace mmrope

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "../error.hpp"
+#include "../registry.hpp"
 #include "../rounding.hpp"
 
 namespace mmrope {
@@ -58,12 +59,7 @@ inline const std::vector<ErrorModel>& error_model_registry() {
 }
 
 inline const ErrorModel& find_error_model(std::string_view name) {
-  std::string known;
-  for (const auto& m : error_model_registry()) {
-    if (m.name == name) return m;
-    known += (known.empty() ? "" : ", ") + std::string(m.name);
-  }
-  throw Error("unknown error model " + quoted_prefix(name) + " (known: " + known + ")");
+  return find_named(error_model_registry(), name, "error model");
 }
 
 // __powf(x, y)'s relative error, derived (NVIDIA documents none): __log2f within 2 ulp (outside [0.5, 2]) or

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "../registry.hpp"
 #include "allocation_1d.hpp"
 #include "allocation_2d.hpp"
 #include "allocation_2d_interleaved.hpp"
@@ -51,14 +52,7 @@ inline Allocation make_allocation(std::string_view name, std::string_view sectio
   if (pairs > kMaxRotaryDim / 2)  // the allocation holds one entry per pair: bounded before it is built
     throw Error("an allocation of " + std::to_string(pairs) + " rotary pairs passes the limit of " +
                 std::to_string(kMaxRotaryDim / 2) + " (rotary dim " + std::to_string(kMaxRotaryDim) + ")");
-  const AllocationInfo* info = nullptr;
-  for (const auto& a : allocation_registry())
-    if (a.name == name) info = &a;
-  if (!info) {
-    std::string known;
-    for (const auto& a : allocation_registry()) known += (known.empty() ? "" : ", ") + std::string(a.name);
-    throw Error("unknown allocation " + quoted_prefix(name) + " (known: " + known + ")");
-  }
+  const AllocationInfo* info = &find_named(allocation_registry(), name, "allocation");
   if (heads && name != "multi-head") check_heads(*heads);
   if (!info->needs_sections) {
     if (name == "1d") return allocation_1d(pairs);

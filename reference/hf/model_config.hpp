@@ -8,7 +8,7 @@
 
 #include "../error.hpp"
 #include "../exact.hpp"
-#include "../presets.hpp"
+#include "../presets/presets.hpp"
 
 namespace mmrope::hf {
 

@@ -12,7 +12,7 @@
 #include "reference/emulation/fp32_phase.hpp"
 #include "reference/frequency/allocation_registry.hpp"
 #include "reference/frequency/sections.hpp"
-#include "reference/presets.hpp"
+#include "reference/presets/presets.hpp"
 
 namespace mmrope::judge {
 

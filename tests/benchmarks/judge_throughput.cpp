@@ -12,10 +12,10 @@
 #include <string>
 #include <string_view>
 
-#include "reference/frequency/preset_rotary.hpp"
+#include "reference/presets/preset_rotary.hpp"
 #include "reference/judge/judge_engine.hpp"
 #include "reference/layout_spec.hpp"
-#include "reference/presets.hpp"
+#include "reference/presets/presets.hpp"
 
 namespace {
 

@@ -12,9 +12,9 @@
 #include <string>
 #include <string_view>
 
-#include "reference/frequency/preset_rotary.hpp"
+#include "reference/presets/preset_rotary.hpp"
 #include "reference/layout_spec.hpp"
-#include "reference/presets.hpp"
+#include "reference/presets/presets.hpp"
 #include "reference/rotation.hpp"
 
 namespace {

@@ -53,7 +53,7 @@ TEST(Emulation, Fp32InverseFrequenciesFollowTransformers) {
   }
 }
 
-// DESIGN.md: an fp32 product pos * inv_freq has about 0.05 rad of error at position 1e6. Derivation of the bound
+// The claim checked: an fp32 product pos * inv_freq has about 0.05 rad of error at position 1e6. Derivation of the bound
 // asserted, with u = 2^-24: for d = 128 the exponent j/64 is exact, the correctly rounded pow and the reciprocal
 // add a relative error of at most u each, fp32(pos) is exact below 2^24, and the product adds u: so
 // |phase - p theta_j| <= p theta_j ((1 + u)^2 / (1 - u) - 1) <= 3.0001 u p theta_j. Pair 0 (theta 1) is exact:
@@ -83,7 +83,7 @@ TEST(Emulation, Fp32PhaseErrorGrowsWithPosition) {
   }
   std::cout << "[ measured ] max fp32 phase error: " << worst_small << " rad near 1000, " << worst_large
             << " rad near 1e6\n";
-  EXPECT_GT(worst_large, 0.01) << "DESIGN.md's ~0.05 rad at 1e6";
+  EXPECT_GT(worst_large, 0.01) << "the claimed ~0.05 rad at 1e6";
   EXPECT_GT(worst_large, 300 * worst_small) << "the error grows about linearly with the position";
 }
 

@@ -6,7 +6,7 @@
 
 #include "reference/designs/registry.hpp"
 #include "reference/layout_spec.hpp"
-#include "reference/presets.hpp"
+#include "reference/presets/presets.hpp"
 #include "test_support.hpp"
 
 namespace mmrope {

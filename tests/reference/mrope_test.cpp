@@ -3,14 +3,14 @@
 
 #include "reference/designs/registry.hpp"
 #include "reference/layout_spec.hpp"
-#include "reference/presets.hpp"
+#include "reference/presets/presets.hpp"
 #include "test_support.hpp"
 
 namespace mmrope {
 namespace {
 
 // text:3 image:1x4x6 text:2 with merge 2: the image is 1 x 2 x 3 LLM tokens at S = 3.
-// Text after = S + max(0, 1, 2) + 1 = 6 (research notes 7.1, re-derived from the rule).
+// Text after = S + max(0, 1, 2) + 1 = 6 (docs/layout-rules.md 1.3's example, re-derived from the rule).
 TEST(Mrope, ImageBetweenText) {
   auto d = make_design("mrope");
   auto out = d->assign(parse_layout("text:3 image:1x4x6 text:2"));

@@ -7,8 +7,8 @@
 #include "random_seed.hpp"
 #include "rotary_test_support.hpp"
 #include "reference/frequency/allocation_registry.hpp"
-#include "reference/frequency/preset_rotary.hpp"
-#include "reference/presets.hpp"
+#include "reference/presets/preset_rotary.hpp"
+#include "reference/presets/presets.hpp"
 #include "reference/layout_spec.hpp"
 #include "reference/rotation.hpp"
 

@@ -22,7 +22,7 @@
 
 #include "cli_runner.hpp"
 #include "doc_command_line.hpp"
-#include "reference/presets.hpp"
+#include "reference/presets/presets.hpp"
 
 namespace mmrope {
 namespace {

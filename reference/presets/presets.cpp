@@ -1,44 +1,18 @@
-// Named presets: a position design with the parameters of a released model, plus its frequency settings.
-#pragma once
-
-#include <memory>
-#include <string>
-#include <string_view>
-#include <utility>
-#include <vector>
-
-#include "designs/registry.hpp"
+// The presets' table and look-ups, compiled once.
+#include "presets.hpp"
 
 namespace mmrope {
-
-// The rotary settings a preset's model uses. The position designs do not read them; the frequency plan
-// (the allocation and rotation half of the reference) does.
-struct FrequencySettings {
-  std::string rope_theta;  // exact decimal text, e.g. "1000000"
-  int head_dim = 128;
-  int rotary_dim = 128;    // < head_dim for partial rotary
-  std::string allocation;  // a name of allocation_registry(): "1d", "chunked", "interleaved", "videorope", "2d", ...
-  std::string sections;    // allocation sections, e.g. "16,24,24" (pairs per axis; KV heads per axis for multi-head)
-};
-
-struct Preset {
-  std::string name;
-  std::string design;
-  std::vector<std::pair<std::string, std::string>> params;  // set over the design's defaults
-  FrequencySettings frequency;
-  std::string source;  // where the values come from
-};
 
 // Values follow the released checkpoints, not the library class defaults (Qwen2.5-VL ships
 // tokens_per_second 2 where the transformers class defaults to 4; Qwen3-VL ships rope_theta 5e6 where
 // the class defaults to 5e5). Designs that are not a released VLM use the paper's experimental setup:
 // a Qwen2.5-7B language model (rotary base 1e6, 128-dim heads) with the Qwen2.5-VL vision encoder (merge 2).
-inline const std::vector<Preset>& presets() {
+const std::vector<Preset>& presets() {
   static const std::vector<Preset> all = {
       {"qwen2-vl", "mrope", {}, {"1000000", 128, 128, "chunked", "16,24,24"},
        "Qwen2-VL configs: rope_theta 1e6, mrope_section [16,24,24], spatial_merge_size 2; transformers 4.x get_rope_index"},
       {"qwen2-vl-hf5", "mrope", {{"next_rule", "spatial-extent"}}, {"1000000", 128, 128, "chunked", "16,24,24"},
-       "qwen2-vl with the transformers >= 5.3 advance rule (cursor += max(H', W'), issue #45381)"},
+       "qwen2-vl with the transformers >= 5.3 advance rule (cursor += max(H', W'), transformers issue #45381)"},
       {"qwen2.5-vl", "mrope-absolute-time", {{"tokens_per_second", "2"}}, {"1000000", 128, 128, "chunked", "16,24,24"},
        "Qwen2.5-VL checkpoints: vision_config.tokens_per_second 2, rope_theta 1e6, mrope_section [16,24,24]"},
       {"qwen2.5-vl-int-truncated", "mrope-absolute-time", {{"tokens_per_second", "2"}, {"time_rule", "int-truncated"}},
@@ -91,17 +65,10 @@ inline const std::vector<Preset>& presets() {
   return all;
 }
 
-inline const Preset& find_preset(std::string_view name) {
-  for (const auto& p : presets())
-    if (p.name == name) return p;
-  std::string list;
-  for (const auto& p : presets()) list += (list.empty() ? "" : ", ") + p.name;
-  throw Error("unknown preset " + quoted_prefix(name) + " (known: " + list + ")");
-}
+const Preset& find_preset(std::string_view name) { return find_named(presets(), name, "preset"); }
 
 // The preset's design with its parameters, then the caller's overrides on top.
-inline std::unique_ptr<PositionDesign> make_preset_design(
-    const Preset& preset, const std::vector<std::pair<std::string, std::string>>& overrides = {}) {
+std::unique_ptr<PositionDesign> make_preset_design(const Preset& preset, const std::vector<std::pair<std::string, std::string>>& overrides) {
   auto values = preset.params;
   values.insert(values.end(), overrides.begin(), overrides.end());
   return make_design(preset.design, values);

@@ -4,9 +4,9 @@
 #include <optional>
 #include <string>
 
-#include "../presets.hpp"
-#include "allocation_registry.hpp"
-#include "rotary_spec.hpp"
+#include "presets.hpp"
+#include "../frequency/allocation_registry.hpp"
+#include "../frequency/rotary_spec.hpp"
 
 namespace mmrope {
 
