@@ -15,7 +15,7 @@ fi
 
 cmake -S "$src" -B "$work/build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER="$CXX" \
   -DCMAKE_CXX_FLAGS="$CXXFLAGS" -DMMROPE_BUILD_FUZZERS=ON -DMMROPE_LIB_FUZZING_ENGINE="$LIB_FUZZING_ENGINE" \
-  -DMMROPE_ENABLE_CUDA=OFF >/dev/null
+  -DMMROPE_BUILD_CUDA=OFF >/dev/null
 cmake --build "$work/build" -j"$(nproc)" --target "${harnesses[@]/%/_fuzzer}"
 
 for name in "${harnesses[@]}"; do

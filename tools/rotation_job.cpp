@@ -8,6 +8,7 @@
 
 #include "reference/batch.hpp"
 #include "reference/frequency/allocation_registry.hpp"
+#include "reference/judge/tensor_check.hpp"
 #include "reference/layout_spec.hpp"
 #include "positions_file.hpp"
 
@@ -16,23 +17,11 @@ namespace {
 
 std::vector<std::vector<Position3>> positions_from_layouts(const RotationJobOptions& o, int batch, int tokens,
                                                            std::vector<std::vector<TokenKind>>& kinds) {
-  if (o.layouts.size() != 1 && static_cast<int>(o.layouts.size()) != batch)
-    throw Error("give one --layout, or one per batch row (" + std::to_string(batch) + "), not " +
-                std::to_string(o.layouts.size()));
-  const auto design = o.design.build();
-  std::vector<Sequence> rows;
-  for (int b = 0; b < batch; ++b) rows.push_back(parse_layout(o.layouts[o.layouts.size() == 1 ? 0 : b]));
-  const BatchPositions bp =
-      assign_batch(*design, rows, o.padding == "left" ? PaddingSide::left : PaddingSide::right,
-                   o.convention == "transformers-4" ? PaddingConvention::transformers4 : PaddingConvention::transformers5,
-                   tokens);
-  std::vector<std::vector<Position3>> out;
-  for (const auto& row : bp.rows) {
-    out.push_back(positions_of(row));
-    kinds.emplace_back();
-    for (const auto& token : row.tokens) kinds.back().push_back(token.kind);
-  }
-  return out;
+  LayoutBatch lb = layout_batch(*o.design.build(), o.layouts, batch, tokens,
+                                o.padding == "left" ? PaddingSide::left : PaddingSide::right,
+                                o.convention == "transformers-4" ? PaddingConvention::transformers4 : PaddingConvention::transformers5);
+  kinds = std::move(lb.kinds);
+  return std::move(lb.positions);
 }
 
 // How many tokens the positions describe, for the hint that heads and tokens may be swapped; -1 when unknown.

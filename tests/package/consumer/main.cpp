@@ -1,16 +1,25 @@
-// Uses the installed reference headers: the positions of a small layout under the qwen2-vl preset.
-#include <cstdio>
+// Uses the installed package through <mmrope/mmrope.hpp> alone: checks a bf16 tensor with one call.
+#include <mmrope/mmrope.hpp>
 
-#include "reference/designs/registry.hpp"
-#include "reference/layout_spec.hpp"
-#include "reference/presets.hpp"
+#include <cstdio>
+#include <vector>
+
+static_assert(MMROPE_VERSION == MMROPE_VERSION_MAJOR * 10000 + MMROPE_VERSION_MINOR * 100 + MMROPE_VERSION_PATCH);
 
 int main() {
-  const auto design = mmrope::make_preset_design(mmrope::find_preset("qwen2-vl"));
-  const auto positions = design->assign(mmrope::parse_layout("text:3 image:1x4x6 text:2"));
-  // 3 text tokens (0..2), a 2x3 grid of merged image tokens starting at 3 (extent 3), then text 6, 7.
-  const bool ok = positions.tokens.size() == 11 && positions.next_position.to_string() == "8";
-  std::printf("tokens %zu, next_position %s: %s\n", positions.tokens.size(), positions.next_position.to_string().c_str(),
-              ok ? "ok" : "WRONG");
+  mmrope::TensorRequest request;  // qwen2-vl, one row "text:3 image:1x4x6 text:2" (11 tokens), 2 heads of 128
+  request.preset = "qwen2-vl";
+  request.layouts = {"text:3 image:1x4x6 text:2"};
+  request.heads = 2;
+  const mmrope::judge::Problem problem = mmrope::make_problem(request);
+  std::vector<double> x(static_cast<std::size_t>(problem.elements()));
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<double>(i % 7) - 3.0;
+  std::vector<std::uint32_t> y = mmrope::rotate_tensor(problem, x);  // the exact rotation, in bf16
+  const bool exact_passes = mmrope::check_tensor(problem, x, y).passed();
+  y[200] += 3;  // three ulps off at one element (token 0, where y = x = 1.0)
+  const mmrope::ComparisonReport off = mmrope::check_tensor(problem, x, y);
+  const bool ok = exact_passes && !off.passed() && off.over_bound == 1 && problem.row.tokens == 11;
+  std::printf("mmrope %s: exact %s, one element 3 ulps off %s (%zu over): %s\n", MMROPE_VERSION_STRING,
+              exact_passes ? "passes" : "FAILS", off.passed() ? "PASSES" : "fails", off.over_bound, ok ? "ok" : "WRONG");
   return ok ? 0 : 1;
 }
