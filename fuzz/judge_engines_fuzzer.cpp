@@ -175,8 +175,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   o.engine = judge::Engine::mpfr;
   o.max_ulp = 1.0;
   const ComparisonReport first = judge::check(p, read_x, read_got, o);
-  const double bounds[] = {0.5, 1.0, 2.0};
-  o.max_ulp = bound_choice % 4 < 3 ? bounds[bound_choice % 4]
+  const double ulp_bounds[] = {0.5, 1.0, 2.0};
+  o.max_ulp = bound_choice % 4 < 3 ? ulp_bounds[bound_choice % 4]
                                    : (std::isfinite(first.max_ulp) ? first.max_ulp : 1.0);  // on an element's figure
   o.worst = 4;
   o.engine = judge::Engine::fast;
