@@ -224,8 +224,10 @@ hf::ModelConfig parse_hf_config(std::string_view json_text, std::string_view sou
   }
   const auto sections = L.integer_list({section_paths[0], section_paths[1], section_paths[2], section_paths[3]});
   if (!sections) throw Error(source + ": mrope_section is missing (rope_parameters or rope_scaling has it)");
-  for (std::size_t i = 0; i < sections->size(); ++i)
-    c.frequency.sections += (i ? "," : "") + std::to_string((*sections)[i]);
+  for (std::size_t i = 0; i < sections->size(); ++i) {
+    if (i) c.frequency.sections += ',';
+    c.frequency.sections += std::to_string((*sections)[i]);
+  }
   const bool interleaved =
       L.boolean({interleaved_paths[0], interleaved_paths[1], interleaved_paths[2], interleaved_paths[3]}).value_or(false);
   c.frequency.allocation = interleaved ? "interleaved" : "chunked";

@@ -826,11 +826,13 @@ ComparisonReport check(const Problem& p, const ValueReader& x, const BitsReader&
   // Refined in MPFR below; the margin of 8 covers near-ties of the estimates. The other metric keeps 8: its
   // maximum is reported.
   const auto verdict = static_cast<std::size_t>(o.metric);
-  const Worse worse{o.metric};
   const AxisMap pair_axes(p);
   std::vector<BlockResult> results(static_cast<std::size_t>(blocks_of.count));
   for (BlockResult& r : results)
-    for (std::size_t m = 0; m < 2; ++m) r.worst[m] = WorstList{Worse{static_cast<Metric>(m)}, m == verdict ? o.worst + 8 : 8};
+    for (std::size_t m = 0; m < 2; ++m) {
+      r.worst[m].order = Worse{static_cast<Metric>(m)};
+      r.worst[m].keep = m == verdict ? o.worst + 8 : 8;
+    }
   validate(p);
   const FrequencyPlan<S> plan = make_frequency_plan<S>(p.spec);
   run_blocks(p, plan, o, true, [&](auto& w, const Blocks& blocks, std::int64_t k) {

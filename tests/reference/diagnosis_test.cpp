@@ -302,7 +302,7 @@ TEST_P(DiagnosisCase, SampledWhenLong) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Dtypes, DiagnosisCase, ::testing::Values(DType::fp32, DType::bf16),
-                         [](const auto& info) { return std::string(to_string(info.param)); });
+                         [](const auto& test_info) { return std::string(to_string(test_info.param)); });
 
 // Classes that need fp32's resolution: the lowest-frequency pairs and the rounding of cos/sin or the phase.
 class DiagnosisFp32 : public DiagnosisCase {};

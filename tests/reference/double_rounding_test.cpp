@@ -35,8 +35,9 @@ TEST(DoubleRounding, EqualsRoundToBitsOnRandomDoublesOfEveryMagnitude) {
     if (i % 7 == 0) v = -v;
     for (DType t : {DType::fp32, DType::fp16, DType::bf16}) {
       ASSERT_EQ(judge::round_double_to_bits(v, t), round_to_bits(v, t)) << "seed " << seed << " " << to_string(t) << " " << v;
-      if (std::isfinite(v))
+      if (std::isfinite(v)) {
         ASSERT_EQ(std::ldexp(1.0, judge::ulp_exponent(v, t)), ulp_of(v, t)) << "seed " << seed << " " << to_string(t) << " " << v;
+      }
     }
   }
 }

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "reference/frequency/allocation_registry.hpp"
-#include "reference/frequency/preset_rotary.hpp"
+#include "reference/presets/preset_rotary.hpp"
 
 namespace mmrope {
 namespace {
@@ -40,7 +40,7 @@ TEST(FrequencyAllocation, InterleavedQwen3Vl) {
 // Qwen3.5: head 256 with partial rotary 0.25 -> d = 64, 32 pairs, [11,11,10]: h at 1..31 step 3 (11 of them,
 // < 33), w at 2..29 step 3 (10, < 30), t elsewhere: 10 "thw" cycles then "th".
 TEST(FrequencyAllocation, InterleavedQwen35PartialRotary) {
-  EXPECT_EQ(preset_map("qwen3-vl", {64, std::string("11,11,10"), std::nullopt}), repeat("thw", 10) + "th");
+  EXPECT_EQ(preset_map("qwen3-vl", {64, std::string("11,11,10"), std::nullopt, std::nullopt}), repeat("thw", 10) + "th");
   EXPECT_EQ(allocation_interleaved({11, 11, 10}, 32).counts(), (std::array<int, 4>{11, 11, 10, 0}));
 }
 
@@ -101,7 +101,7 @@ TEST(FrequencyAllocation, IlRopePaperReservesTheLowestFrequenciesForTime) {
 
 // MHRoPE [2,3,3] KV heads: with 16 query heads over 8 KV heads (group 2) query heads 0-3 t, 4-9 h, 10-15 w.
 TEST(FrequencyAllocation, MultiHeadPerQueryHead) {
-  EXPECT_EQ(preset_map("mhrope", {std::nullopt, std::nullopt, HeadCounts{16, 8}}), "tttthhhhhhwwwwww");
+  EXPECT_EQ(preset_map("mhrope", {std::nullopt, std::nullopt, HeadCounts{16, 8}, std::nullopt}), "tttthhhhhhwwwwww");
   EXPECT_EQ(preset_map("mhrope"), "tthhhwww");  // default: one query head per KV head, as many as the sections
   // Leftover KV heads are not rotated; query head i follows KV head i / 3.
   const Allocation a = make_allocation("multi-head", "1,1,1", 64, HeadCounts{12, 4});
@@ -153,7 +153,7 @@ TEST(FrequencyAllocation, BadInputIsAnError) {
   EXPECT_THROW(parse_sections("16,24"), Error);
   EXPECT_THROW(parse_sections("16,24,x"), Error);
   EXPECT_THROW(parse_heads("16"), Error);
-  EXPECT_THROW(rotary_spec_for(find_preset("qwen2-vl").frequency, {130, std::nullopt, std::nullopt}), Error);
+  EXPECT_THROW(rotary_spec_for(find_preset("qwen2-vl").frequency, {130, std::nullopt, std::nullopt, std::nullopt}), Error);
   EXPECT_EQ(parse_heads("28:4").group(), 7);
 }
 

@@ -219,7 +219,7 @@ TEST_P(JudgeEngineCase, ShapeMismatchIsAnError) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, JudgeEngineCase, ::testing::Values(Engine::fast, Engine::mpfr),
-                         [](const auto& info) { return std::string(judge::to_string(info.param)); });
+                         [](const auto& test_info) { return std::string(judge::to_string(test_info.param)); });
 
 // ---- The two engines agree: the same bits, the same verdicts, the same figures. ----
 

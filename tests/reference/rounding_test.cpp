@@ -164,7 +164,9 @@ TEST(Rounding, UlpErrorAndDecode) {
                       ldexp(Mpfr256(1), static_cast<int>(rng() % 40) - 20);
     for (DType t : {DType::fp32, DType::fp16, DType::bf16}) {
       const std::uint32_t b = round_to_bits(v, t);
-      if (bits_are_finite(b, t)) ASSERT_LE(ulp_error(v, b, t), 0.5) << to_string(t) << " " << v.str(30);
+      if (bits_are_finite(b, t)) {
+        ASSERT_LE(ulp_error(v, b, t), 0.5) << to_string(t) << " " << v.str(30);
+      }
     }
   }
 }

@@ -15,9 +15,9 @@
 #include "cli_runner.hpp"
 #include "npy.hpp"
 #include "reference/emulation/emulated_rotation.hpp"
-#include "reference/frequency/preset_rotary.hpp"
+#include "reference/presets/preset_rotary.hpp"
 #include "reference/layout_spec.hpp"
-#include "reference/presets.hpp"
+#include "reference/presets/presets.hpp"
 
 namespace mmrope {
 namespace {
@@ -70,7 +70,9 @@ TEST_F(CheckCommand, PartialRotaryPassesTheTailThrough) {
                      "--dtype", "f32", "--rotary-dim", "8"}).status, 0);
   const npy::Array in = npy::read_npy(x), out = npy::read_npy(path("y.npy"));
   for (std::int64_t i = 0; i < in.size(); ++i)
-    if (i % 16 >= 8) ASSERT_EQ(out.value(i), in.value(i)) << i;
+    if (i % 16 >= 8) {
+      ASSERT_EQ(out.value(i), in.value(i)) << i;
+    }
   // Token 1 is rotated (position 1): some rotary channel changed.
   bool changed = false;
   for (std::int64_t c = 0; c < 8; ++c) changed = changed || out.value(2 * 16 + c) != in.value(2 * 16 + c);
@@ -114,7 +116,7 @@ TEST_F(CheckCommand, PositionsFileEqualsLayout) {
   const std::string x = write_x({11, 2, 128});
   ASSERT_EQ(run_cli({"rotate", "--preset", "qwen2-vl", "--layout", kLayout, "--input", x, "--output", path("y.npy"),
                      "--dtype", "bf16"}).status, 0);
-  // qwen2-vl positions of the layout (research notes 7.1), rows t, h, w.
+  // qwen2-vl positions of the layout (docs/layout-rules.md 1.3's example), rows t, h, w.
   const std::vector<std::int64_t> t = {0, 1, 2, 3, 3, 3, 3, 3, 3, 6, 7}, h = {0, 1, 2, 3, 3, 3, 4, 4, 4, 6, 7},
                                   w = {0, 1, 2, 3, 4, 5, 3, 4, 5, 6, 7};
   std::vector<std::int64_t> p(t);
@@ -148,7 +150,8 @@ TEST_F(CheckCommand, ConventionReportsBothDistances) {
   // here by EmulatedRotation, passes; the exact rounding passes exactly when it has the same bits.
   const Preset& preset = find_preset("qwen2-vl");
   const auto positions = positions_of(make_preset_design(preset)->assign(parse_layout(kLayout)));
-  const RotaryOverrides heads{.heads = HeadCounts{2, 2}};
+  RotaryOverrides heads;
+  heads.heads = HeadCounts{2, 2};
   const auto plan = make_frequency_plan<Mpfr256>(rotary_spec_for(preset.frequency, heads));
   const npy::Array xa = npy::read_npy(x);
   std::vector<double> xs(static_cast<std::size_t>(xa.size()));
