@@ -14,7 +14,7 @@
 
 namespace mmrope {
 
-// The default reference scalar: MPFR with 100 decimal digits (about 336 bits, >= 256 as DESIGN.md asks).
+// The default reference scalar: MPFR with 100 decimal digits (about 336 bits, well past the 256 the large-angle reductions need).
 // MPFR rounds sin, cos, pow, exp and log correctly, so the only error is the working precision.
 // allocate_stack: the limbs live in the object, so temporaries do not call malloc (3x faster arithmetic).
 using Mpfr256 = bmp::number<bmp::mpfr_float_backend<100, bmp::allocate_stack>, bmp::et_off>;

@@ -21,7 +21,7 @@ inline void showValue(const Sequence& s, std::ostream& os) {
 
 namespace gen {
 
-// Bounds of generated layouts. The issue asks for grids up to 64x64 LLM tokens and 32 temporal grids;
+// Bounds of generated layouts: grids up to 64x64 LLM tokens and 32 temporal grids, the sizes real models use;
 // the token cap per item keeps one case cheap (positions are exact rationals, ~100 bytes a token).
 struct LayoutLimits {
   std::int64_t max_hw = 64;
