@@ -125,12 +125,7 @@ RotationJob load_rotation_job(const RotationJobOptions& o) {
   if (hf && f.head_dim != job.row_shape.head_dim)
     throw Error(o.input_path + ": head_dim " + std::to_string(job.row_shape.head_dim) + " differs from the config's " +
                 std::to_string(f.head_dim) + " (" + o.hf.config_path + ")");
-  RotaryOverrides ro = o.rotary.overrides();
-  ro.rotary_dim = o.rotary.rotary_dim.value_or(std::min(f.rotary_dim, job.row_shape.head_dim));
-  const int heads = job.row_shape.heads;
-  if (!ro.heads) ro.heads = HeadCounts{heads, heads};
-  f.head_dim = job.row_shape.head_dim;
-  job.spec = rotary_spec_for(f, ro);
+  job.spec = rotary_spec_for_tensor(f, o.rotary.overrides(), job.row_shape.heads, job.row_shape.head_dim);
 
   if (hf) {
     const hf::RopeIndex& index = hf->index;

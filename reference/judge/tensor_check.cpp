@@ -25,6 +25,13 @@ LayoutBatch layout_batch(const PositionDesign& design, const std::vector<std::st
   return out;
 }
 
+RotarySpec rotary_spec_for_tensor(FrequencySettings f, RotaryOverrides o, int heads, int head_dim) {
+  if (!o.rotary_dim) o.rotary_dim = std::min(f.rotary_dim, head_dim);
+  if (!o.heads) o.heads = HeadCounts{heads, heads};
+  f.head_dim = head_dim;
+  return rotary_spec_for(f, o);
+}
+
 judge::Problem make_problem(const TensorRequest& r) {
   const Preset& preset = find_preset(r.preset);
   const auto design = make_preset_design(preset, r.params);
@@ -37,21 +44,12 @@ judge::Problem make_problem(const TensorRequest& r) {
   LayoutBatch lb = layout_batch(*design, r.layouts, batch, r.tokens ? std::optional<std::int64_t>(r.tokens) : std::nullopt,
                                 r.padding, r.padding_convention);
 
-  // As `mmrope check` does with X's head_dim: a smaller head keeps at most its own width rotary.
-  FrequencySettings f = preset.frequency;
-  RotaryOverrides ro = r.rotary;
-  if (r.head_dim) {
-    if (!ro.rotary_dim) ro.rotary_dim = std::min(f.rotary_dim, r.head_dim);
-    f.head_dim = r.head_dim;
-  }
-  if (!ro.heads) ro.heads = HeadCounts{r.heads, r.heads};
-
   judge::Problem p;
-  p.spec = rotary_spec_for(f, ro);
+  p.spec = rotary_spec_for_tensor(preset.frequency, r.rotary, r.heads, r.head_dim ? r.head_dim : preset.frequency.head_dim);
   p.role = r.role;
   p.direction = r.direction;
   p.dtype = r.dtype;
-  p.row = {static_cast<int>(lb.positions.front().size()), r.heads, f.head_dim};
+  p.row = {static_cast<int>(lb.positions.front().size()), r.heads, p.spec.head_dim};
   p.positions = std::move(lb.positions);
   p.kinds = std::move(lb.kinds);
   judge::validate(p);

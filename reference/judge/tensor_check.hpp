@@ -44,6 +44,11 @@ struct LayoutBatch {
 LayoutBatch layout_batch(const PositionDesign& design, const std::vector<std::string>& layouts, int batch,
                          std::optional<std::int64_t> tokens, PaddingSide padding, PaddingConvention convention);
 
+// The rotary spec of a tensor of `heads` heads `head_dim` wide under frequency settings and overrides: the
+// head width is the tensor's, a head narrower than the settings' rotary dim rotates its whole width unless
+// the overrides give a rotary dim, and the head counts default to `heads` query and KV heads.
+RotarySpec rotary_spec_for_tensor(FrequencySettings settings, RotaryOverrides overrides, int heads, int head_dim);
+
 // The judge's problem for a request: positions, rotary spec, shape. Throws mmrope::Error naming what is wrong.
 judge::Problem make_problem(const TensorRequest& request);
 
