@@ -78,7 +78,7 @@ TEST(ErrorsDoc, EveryRowGivesItsStatusAndMessage) {
     ASSERT_TRUE(args) << error;
     std::vector<std::string> cli_args(args->begin() + 1, args->end());  // without "mmrope"
     for (auto& a : cli_args)
-      if (a.rfind("tests/", 0) == 0) a = std::string(MMROPE_SOURCE_DIR) + "/" + a;
+      if (a.rfind("tests/", 0) == 0) a.insert(0, MMROPE_SOURCE_DIR "/");
     const CliResult r = run_cli(cli_args);
     EXPECT_EQ(r.status, row.status) << r.err;
     EXPECT_NE(r.err.find(row.fragment), std::string::npos) << "stderr: " << r.err;
