@@ -12,23 +12,11 @@
 
 #include "reference/comparison.hpp"
 #include "reference/judge/diagnosis.hpp"
-#include "rotation_job.hpp"
+#include "check_command.hpp"
 #include "subcommands.hpp"
 
 namespace mmrope::cli {
 namespace {
-
-struct CheckOptions {
-  RotationJobOptions job;
-  std::string output_path;
-  double max_ulp = 1.0;
-  std::string convention = "exact";
-  std::string error_model;  // empty: the convention's own
-  std::string metric_name;       // pair, element, or empty: per dtype (pair for fp32, element for fp16 and bf16)
-  std::optional<Metric> metric;  // what metric_name and the dtype choose
-  int worst = 10;
-  bool json = false;
-};
 
 // Y's elements as bit patterns of the dtype, read on demand. Floats wider than the dtype are accepted when
 // every value is exactly a value of the dtype (a bf16 tensor saved with .float()).
@@ -394,14 +382,16 @@ void write_json(std::ostream& out, const RotationJob& job, const CheckOptions& o
 }
 
 // Judges Y against X; the exit status: 0 within the bound, 1 not.
-int run_check(std::ostream& out, const CheckOptions& given) {
+}  // namespace
+
+int run_check(const CheckOptions& given, std::ostream* text, std::ostream* json) {
   const RotationJob job = load_rotation_job(given.job);
   CheckOptions o = given;
   // docs/error-model.md, "Two metrics": element ulps are out of reach for fp32 arithmetic where outputs
   // cancel; in fp16 and bf16 the pair's resolution would hide small angle errors the element metric sees.
   o.metric = o.metric_name.empty() ? (job.dtype == DType::fp32 ? Metric::pair : Metric::element)
              : o.metric_name == "pair" ? Metric::pair : Metric::element;
-  const auto y = std::make_shared<const npy::MappedArray>(o.output_path);
+  const auto y = o.output_array ? o.output_array : std::make_shared<const npy::MappedArray>(o.output_path);
   if (y->shape != job.input->shape)
     throw Error(o.output_path + ": shape " + npy::shape_string(y->shape) + " differs from the input's " +
                 npy::shape_string(job.input->shape));
@@ -421,14 +411,50 @@ int run_check(std::ostream& out, const CheckOptions& given) {
   // The diagnosis reads the output against exact math: a structural cause shows the same under any convention.
   const std::vector<judge::Diagnosis> diagnosis = passed ? std::vector<judge::Diagnosis>{}
                                                          : judge::diagnose(problem, job.input_values(), got, report);
-  if (o.json)
-    write_json(out, job, o, report, conv ? &*conv : nullptr, diagnosis);
-  else
-    write_text(out, job, o, report, conv ? &*conv : nullptr, diagnosis);
+  if (json) write_json(*json, job, o, report, conv ? &*conv : nullptr, diagnosis);
+  if (text) write_text(*text, job, o, report, conv ? &*conv : nullptr, diagnosis);
   return passed ? 0 : 1;
 }
 
-}  // namespace
+void add_check_options(CLI::App& sub, CheckOptions& o) {
+  o.job.add_to(sub);
+  sub.add_option("--output", o.output_path, "Y.npy: the output to judge, same shape as X")->required();
+  sub.add_option("--max-ulp", o.max_ulp, "The bound in ulps of the dtype: a finite number >= 0")
+      ->capture_default_str()
+      ->check(CLI::Validator(
+          [](std::string& v) -> std::string {
+            double d = 0;
+            try {
+              std::size_t used = 0;
+              d = std::stod(v, &used);
+              if (used != v.size()) return "not a number";
+            } catch (const std::exception&) {
+              return "not a number";
+            }
+            return std::isfinite(d) && d >= 0 ? "" : "must be a finite number >= 0";
+          },
+          "FINITE >= 0"));
+  sub.add_option("--worst", o.worst, "How many worst elements to list")->capture_default_str()->check(CLI::Range(0, 1000));
+  sub.add_flag("--json", o.json, "Print the report as JSON");
+  sub.add_option("--metric", o.metric_name,
+                 "The verdict's metric: pair (ulps at the pair's norm) or element (ulps at the value); default: pair "
+                 "for f32, element for f16 and bf16")
+      ->check(CLI::IsMember({"pair", "element"}));
+  std::vector<std::string> models;
+  for (const auto& m : error_model_registry()) models.emplace_back(m.name);
+  sub.add_option("--error-model", o.error_model,
+                 "With --convention: how far pow, cos and sin may be from exact (correctly-rounded, torch-cpu, "
+                 "cuda-libdevice, common, cuda-fast-math); default: the convention's (common; fast-math: cuda-fast-math)")
+      ->check(CLI::IsMember(models));
+  std::vector<std::string> conventions = {"exact"};
+  for (const auto& c : convention_registry()) conventions.emplace_back(c.name);
+  sub.add_option("--convention", o.convention,
+                 "Judge against exact math (exact) or against a named lower-precision convention: fp32-phase, "
+                 "bf16-cache, fp16-cache, activation-dtype, ggml-running-product, fast-math, tf32-phase (see "
+                 "docs/layout-rules.md); the report gives both distances")
+      ->capture_default_str()
+      ->check(CLI::IsMember(conventions));
+}
 
 Command add_check_command(CLI::App& app) {
   auto opts = std::make_shared<CheckOptions>();
@@ -445,46 +471,10 @@ Command add_check_command(CLI::App& app) {
       "and on a failure a diagnosis: the likely cause from a fixed vocabulary.\n"
       "Exit status: 0 within the bound, 1 not, 2 unusable input.\n"
       "Example: mmrope check --preset qwen2-vl --layout \"text:3 image:1x4x6 text:2\" --input q.npy --output q_rot.npy --dtype bf16");
-  opts->job.add_to(*sub);
-  sub->add_option("--output", opts->output_path, "Y.npy: the output to judge, same shape as X")->required();
-  sub->add_option("--max-ulp", opts->max_ulp, "The bound in ulps of the dtype: a finite number >= 0")
-      ->capture_default_str()
-      ->check(CLI::Validator(
-          [](std::string& v) -> std::string {
-            double d = 0;
-            try {
-              std::size_t used = 0;
-              d = std::stod(v, &used);
-              if (used != v.size()) return "not a number";
-            } catch (const std::exception&) {
-              return "not a number";
-            }
-            return std::isfinite(d) && d >= 0 ? "" : "must be a finite number >= 0";
-          },
-          "FINITE >= 0"));
-  sub->add_option("--worst", opts->worst, "How many worst elements to list")->capture_default_str()->check(CLI::Range(0, 1000));
-  sub->add_flag("--json", opts->json, "Print the report as JSON");
-  sub->add_option("--metric", opts->metric_name,
-                  "The verdict's metric: pair (ulps at the pair's norm) or element (ulps at the value); default: pair "
-                  "for f32, element for f16 and bf16")
-      ->check(CLI::IsMember({"pair", "element"}));
-  std::vector<std::string> models;
-  for (const auto& m : error_model_registry()) models.emplace_back(m.name);
-  sub->add_option("--error-model", opts->error_model,
-                  "With --convention: how far pow, cos and sin may be from exact (correctly-rounded, torch-cpu, "
-                  "cuda-libdevice, common, cuda-fast-math); default: the convention's (common; fast-math: cuda-fast-math)")
-      ->check(CLI::IsMember(models));
-  std::vector<std::string> conventions = {"exact"};
-  for (const auto& c : convention_registry()) conventions.emplace_back(c.name);
-  sub->add_option("--convention", opts->convention,
-                  "Judge against exact math (exact) or against a named lower-precision convention: fp32-phase, "
-                  "bf16-cache, fp16-cache, activation-dtype, ggml-running-product, fast-math, tf32-phase (see "
-                  "docs/layout-rules.md); the report gives both distances")
-      ->capture_default_str()
-      ->check(CLI::IsMember(conventions));
+  add_check_options(*sub, *opts);
   return {sub, [opts](std::ostream& out) {
             try {
-              return run_check(out, *opts);
+              return opts->json ? run_check(*opts, nullptr, &out) : run_check(*opts, &out, nullptr);
             } catch (...) {
               if (opts->json) write_json_error(out, describe_exception(std::current_exception()));
               throw;  // the one line on stderr and exit status 2, as for every subcommand

@@ -27,11 +27,16 @@ std::string one_line(std::string_view what) {
   return s;
 }
 
-int parse_and_dispatch(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  CLI::App app{"mmrope: the exact specification of multimodal rotary position embeddings (RoPE)", "mmrope"};
+std::vector<Command> add_commands(CLI::App& app) {
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Print help for every subcommand");
-  std::vector<Command> commands = {add_positions_command(app), add_presets_command(app), add_allocation_command(app), add_rotate_command(app), add_check_command(app), add_decay_command(app), add_table_command(app), add_verify_command(app)};
+  return {add_positions_command(app), add_presets_command(app), add_allocation_command(app), add_rotate_command(app),
+          add_check_command(app),     add_decay_command(app),   add_table_command(app),      add_verify_command(app)};
+}
+
+int parse_and_dispatch(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  CLI::App app{"mmrope: the exact specification of multimodal rotary position embeddings (RoPE)", "mmrope"};
+  std::vector<Command> commands = add_commands(app);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes a reversed vector
   try {
@@ -60,6 +65,19 @@ int parse_and_dispatch(const std::vector<std::string>& args, std::ostream& out, 
 }
 
 }  // namespace
+
+std::vector<std::string> option_names(std::string_view subcommand) {
+  CLI::App app{"mmrope", "mmrope"};
+  const std::vector<Command> commands = add_commands(app);
+  for (const Command& c : commands) {
+    if (c.app->get_name() != subcommand) continue;
+    std::vector<std::string> names;
+    for (const CLI::Option* opt : c.app->get_options())
+      for (const std::string& name : opt->get_lnames()) names.push_back(name);
+    return names;
+  }
+  throw Error("no subcommand " + std::string(subcommand));
+}
 
 void write_json_error(std::ostream& out, const std::string& message) {
   out << "{\n  \"passed\": false,\n  \"exit_status\": 2,\n  \"error\": " << nlohmann::json(message).dump() << "\n}\n";

@@ -16,6 +16,10 @@ namespace mmrope::cli {
 // 0 success, 1 a check that failed, 2 bad arguments or unusable input (one line on err).
 int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
+// The long option names of a subcommand, without "--" ("preset", "max-ulp", ...); throws mmrope::Error for an
+// unknown subcommand.
+std::vector<std::string> option_names(std::string_view subcommand);
+
 // Runs `action` and turns every exception it lets out into one line on err and exit status 2:
 // "mmrope CONTEXT: error: ..." (CONTEXT is the subcommand, or empty for the command line as a whole).
 // mmrope::Error shows its message; std::bad_alloc and std::length_error say the input asks for too much

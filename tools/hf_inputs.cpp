@@ -142,7 +142,7 @@ std::string HfPositions::summary() const {
 HfPositions load_hf_positions(const HfInputOptions& o) {
   if (o.inputs_path.empty() || o.config_path.empty()) throw Error("give both --hf-inputs INPUTS.npz and --hf-config config.json");
   HfPositions out;
-  out.config = read_hf_config(o.config_path);
+  out.config = o.config_json ? parse_hf_config(*o.config_json, o.config_path) : read_hf_config(o.config_path);
   if (o.transformers) {
     out.version = *o.transformers;
     out.version_source = "--transformers";
@@ -157,7 +157,7 @@ HfPositions load_hf_positions(const HfInputOptions& o) {
   } else {
     out.rules = hf::rules_for(out.config.family, hf::parse_version(out.version));
   }
-  const auto archive = npz::read_npz(o.inputs_path, kHfInputKeys);
+  const npz::Archive archive = o.inputs ? *o.inputs : npz::read_npz(o.inputs_path, kHfInputKeys);
   const auto inputs = read_inputs(archive);
   check_token_types(archive, inputs, out.config);
   out.index = hf::rope_index(inputs, out.config, out.rules);

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "npz.hpp"
 #include "reference/hf/rope_index.hpp"
 
 namespace CLI { class App; }
@@ -14,6 +15,9 @@ struct HfInputOptions {
   std::string inputs_path;  // INPUTS.npz as numpy.savez writes get_rope_index's keyword inputs
   std::string config_path;  // the model's config.json
   std::optional<std::string> transformers;  // the release whose rules apply
+  // In memory instead of the files (the Python module): the paths then only name them in messages.
+  std::optional<npz::Archive> inputs;
+  std::optional<std::string> config_json;
 
   void add_to(CLI::App& app);
   bool given() const { return !inputs_path.empty() || !config_path.empty(); }

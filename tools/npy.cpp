@@ -593,6 +593,15 @@ MappedArray::MappedArray(const std::filesystem::path& path) {
   }
 }
 
+MappedArray::MappedArray(ElementType t, std::vector<std::int64_t> s, const void* data, std::string name) {
+  source = std::move(name);
+  count_ = element_count(s, source);
+  type = t;
+  shape = std::move(s);
+  data_ = static_cast<const std::uint8_t*>(data);
+  if (!data_ && count_ > 0) throw Error(source + ": no data");
+}
+
 MappedArray::~MappedArray() {
   if (mapping_) ::munmap(mapping_, mapping_size_);
 }

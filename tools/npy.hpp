@@ -50,6 +50,9 @@ struct Array {
 class MappedArray {
  public:
   explicit MappedArray(const std::filesystem::path& path);
+  // A view of elements already in memory (little-endian, C order), named `source` in messages: nothing is
+  // copied, and the caller keeps `data` alive and unchanged while the view is used (the Python module's arrays).
+  MappedArray(ElementType type, std::vector<std::int64_t> shape, const void* data, std::string source);
   ~MappedArray();
   MappedArray(const MappedArray&) = delete;
   MappedArray& operator=(const MappedArray&) = delete;

@@ -27,6 +27,7 @@ std::vector<std::vector<Position3>> positions_from_layouts(const RotationJobOpti
 // How many tokens the positions describe, for the hint that heads and tokens may be swapped; -1 when unknown.
 std::int64_t positions_token_count(const RotationJobOptions& o) {
   try {
+    if (o.positions_array) return o.positions_array->shape.empty() ? -1 : o.positions_array->shape.back();
     if (!o.positions_path.empty()) {
       const auto p = npy::read_npy(o.positions_path);
       return p.shape.empty() ? -1 : p.shape.back();
@@ -104,7 +105,7 @@ RotationJob load_rotation_job(const RotationJobOptions& o) {
     if (o.layouts.empty() == o.positions_path.empty()) throw Error("give either --layout SPEC or --positions P.npy");
   }
   RotationJob job;
-  job.input = std::make_shared<const npy::MappedArray>(o.input_path);
+  job.input = o.input_array ? o.input_array : std::make_shared<const npy::MappedArray>(o.input_path);
   const npy::MappedArray& x = *job.input;
   const auto& s = x.shape;
   if (s.size() != 3 && s.size() != 4)
@@ -142,9 +143,10 @@ RotationJob load_rotation_job(const RotationJobOptions& o) {
     job.hf_summary = hf->summary();
   } else {
     try {
-      job.positions = o.positions_path.empty() ? positions_from_layouts(o, job.batch, job.row_shape.tokens, job.kinds)
-                                               : read_positions_file(o.positions_path, job.batch, job.row_shape.tokens,
-                                                                     parse_positions_kind(o.positions_kind));
+      const PositionsKind kind = parse_positions_kind(o.positions_kind);
+      job.positions = o.positions_array ? positions_from_array(*o.positions_array, job.batch, job.row_shape.tokens, kind, o.positions_path)
+                      : o.positions_path.empty() ? positions_from_layouts(o, job.batch, job.row_shape.tokens, job.kinds)
+                                                 : read_positions_file(o.positions_path, job.batch, job.row_shape.tokens, kind);
     } catch (const Error& e) {
       throw Error(e.what() + job.layout.hint_for_tokens(s, positions_token_count(o)));
     }

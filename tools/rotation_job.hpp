@@ -36,6 +36,9 @@ struct RotationJobOptions {
   std::string engine = "fast";
   unsigned threads = 0;
   HfInputOptions hf;  // instead of --preset and --layout/--positions: the model's own inputs and config
+  // Arrays in memory instead of the files (the Python module): input_path and positions_path then only name them.
+  std::shared_ptr<const npy::MappedArray> input_array;
+  std::optional<npy::Array> positions_array;
 
   void add_to(CLI::App& app);
   judge::Options judge_options() const;  // engine and threads; progress on a terminal
