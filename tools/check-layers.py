@@ -30,6 +30,7 @@ LAYERS = [
     ("kernels-cuda", ["kernels/cuda/"]),
     ("properties", ["properties/"]),
     ("tools", ["tools/"]),
+    ("python", ["python/"]),
     ("tests", ["tests/", "fuzz/"]),
 ]
 
@@ -51,6 +52,7 @@ MAY_INCLUDE = {
     "kernels-cuda": {"kernels-core"},
     "properties": REFERENCE,
     "tools": REFERENCE | {"kernels-core", "kernels-host", "kernels-cuda", "properties"},  # mmrope table: Table 1 from the laws
+    "python": REFERENCE | {"tools"},  # the module wraps the command line's library
     "tests": REFERENCE | {"kernels-core", "kernels-host", "kernels-cuda", "properties", "tools"},
 }
 
@@ -77,7 +79,7 @@ def resolve(root, including, target):
 
 def main():
     root = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent).resolve()
-    files = [p for d in ("reference", "kernels", "properties", "tools", "tests", "fuzz")
+    files = [p for d in ("reference", "kernels", "properties", "tools", "python", "tests", "fuzz")
              for p in sorted((root / d).rglob("*")) if p.suffix in SOURCES and p.is_file()]
     problems, checked = [], 0
     for path in files:

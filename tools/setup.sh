@@ -18,11 +18,13 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# NumPy for the documentation's Python snippets (tests/docs), for the python3 on PATH: pip, else Debian's package.
-if ! python3 -c 'import numpy' 2>/dev/null; then
-  echo "setup: installing numpy for $(command -v python3)" >&2
-  python3 -m pip install --quiet numpy 2>/dev/null ||
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-numpy >/dev/null
+# For the python3 on PATH: NumPy (the documentation's Python snippets, tests/docs), and nanobind and pytest (the
+# Python module, python/, and its tests). pip first; else Debian's packages, without which the module is skipped.
+if ! python3 -c 'import numpy, pytest, nanobind' 2>/dev/null; then
+  echo "setup: installing numpy, pytest and nanobind for $(command -v python3)" >&2
+  python3 -m pip install --quiet numpy pytest nanobind 2>/dev/null ||
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-numpy python3-pytest >/dev/null ||
+    echo "setup: no pip: the Python module is not built" >&2
 fi
 
 cmake --preset release >/dev/null

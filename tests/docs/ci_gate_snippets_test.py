@@ -36,7 +36,8 @@ def main():
     except ImportError:
         sys.exit("NumPy is not installed for " + sys.executable + " (tools/setup.sh installs it)")
     found = blocks(open(doc, encoding="utf-8").read())
-    python = [b for _, info, b in found if info == "python"]
+    # Section 0 is the pytest way: python/tests/test_docs.py runs its block with pytest, against the module.
+    python = [b for section, info, b in found if info == "python" and not section.startswith("0.")]
     commands = []
     for section, info, body in found:
         if info == "sh" and section.startswith("2."):
