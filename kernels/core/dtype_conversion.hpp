@@ -73,10 +73,36 @@ MMROPE_HOST_DEVICE MMROPE_FORCE_INLINE std::uint16_t float_to_fp16_bits(float f)
   return sign | static_cast<std::uint16_t>(n);
 }
 
+// double -> a 16-bit float with a normal result, in integers on the double's two 32-bit words: rebias the
+// exponent, keep the top `mantissa_bits` of the 52-bit mantissa, and round to nearest even with the round bit
+// and the sticky bit (every lower bit, the low word's included) -- no conversion back and no comparison. A
+// round-up that carries is the right answer: into the exponent, and from the largest finite to infinity.
+// `min_exponent` and `max_exponent` are the double exponent fields whose values are the format's normals.
+template <int mantissa_bits, std::uint32_t min_exponent, std::uint32_t max_exponent>
+MMROPE_HOST_DEVICE MMROPE_FORCE_INLINE bool round_normal_to_16_bits(double d, std::uint16_t& out) {
+  const std::uint64_t u = bits_of(d);
+  const auto high = static_cast<std::uint32_t>(u >> 32), low = static_cast<std::uint32_t>(u);
+  const std::uint32_t exponent = (high >> 20) & 0x7FFu;
+  if (exponent - min_exponent > max_exponent - min_exponent) return false;  // unsigned: also below min
+  constexpr int dropped = 20 - mantissa_bits;  // bits of the high word's mantissa below the kept ones
+  constexpr std::uint32_t rebias = (min_exponent - 1u) << 20;
+  const std::uint32_t kept = ((high & 0x7FFFFFFFu) - rebias) >> dropped;  // exponent:mantissa, truncated
+  const std::uint32_t round = (high >> (dropped - 1)) & 1u;
+  const std::uint32_t sticky = ((high & ((1u << (dropped - 1)) - 1u)) | low) != 0u ? 1u : 0u;
+  out = static_cast<std::uint16_t>(((high >> 16) & 0x8000u) | (kept + (round & (sticky | kept))));
+  return true;
+}
+
+// bf16 normals are 2^-126 .. 2^127 (double exponent fields 897 .. 1150); fp16 normals 2^-14 .. 2^15 (1009 .. 1038).
+// Zeros, subnormal results, overflow, infinities and NaN take the float route, rounding to odd first.
 MMROPE_HOST_DEVICE MMROPE_FORCE_INLINE std::uint16_t double_to_bf16_bits(double d) {
+  std::uint16_t out;
+  if (round_normal_to_16_bits<7, 897u, 1150u>(d, out)) return out;
   return float_to_bf16_bits(double_to_float_round_to_odd(d));
 }
 MMROPE_HOST_DEVICE MMROPE_FORCE_INLINE std::uint16_t double_to_fp16_bits(double d) {
+  std::uint16_t out;
+  if (round_normal_to_16_bits<10, 1009u, 1038u>(d, out)) return out;
   return float_to_fp16_bits(double_to_float_round_to_odd(d));
 }
 MMROPE_HOST_DEVICE MMROPE_FORCE_INLINE float double_to_float(double d) { return static_cast<float>(d); }  // IEEE RNE
