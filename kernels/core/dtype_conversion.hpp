@@ -15,6 +15,11 @@ MMROPE_HOST_DEVICE MMROPE_FORCE_INLINE float bf16_bits_to_float(std::uint16_t b)
 }
 
 MMROPE_HOST_DEVICE MMROPE_FORCE_INLINE float fp16_bits_to_float(std::uint16_t h) {
+#if defined(__CUDA_ARCH__)
+  float f;  // the hardware conversion (exact, like the integer one below): one instruction
+  asm("cvt.f32.f16 %0, %1;" : "=f"(f) : "h"(h));
+  return f;
+#else
   const std::uint32_t sign = static_cast<std::uint32_t>(h & 0x8000u) << 16;
   const std::uint32_t exponent = (h >> 10) & 0x1Fu;
   const std::uint32_t mantissa = h & 0x3FFu;
@@ -24,6 +29,7 @@ MMROPE_HOST_DEVICE MMROPE_FORCE_INLINE float fp16_bits_to_float(std::uint16_t h)
   }
   if (exponent == 31) return float_from_bits(sign | 0x7F800000u | (mantissa << 13));  // inf, NaN
   return float_from_bits(sign | ((exponent + 112u) << 23) | (mantissa << 13));       // rebias 15 -> 127
+#endif
 }
 
 // ---- narrowing ----
@@ -73,37 +79,74 @@ MMROPE_HOST_DEVICE MMROPE_FORCE_INLINE std::uint16_t float_to_fp16_bits(float f)
   return sign | static_cast<std::uint16_t>(n);
 }
 
-// double -> a 16-bit float with a normal result, in integers on the double's two 32-bit words: rebias the
-// exponent, keep the top `mantissa_bits` of the 52-bit mantissa, and round to nearest even with the round bit
-// and the sticky bit (every lower bit, the low word's included) -- no conversion back and no comparison. A
-// round-up that carries is the right answer: into the exponent, and from the largest finite to infinity.
-// `min_exponent` and `max_exponent` are the double exponent fields whose values are the format's normals.
+// double -> a 16-bit float with a normal (or zero) result, in integers on the double's two 32-bit words:
+// rebias the exponent, keep the top `mantissa_bits` of the 52-bit mantissa, and round to nearest even with the
+// round bit and the sticky bit (every lower bit, the low word's included) -- no conversion back and no
+// comparison. A round-up that carries is the right answer: into the exponent, and from the largest finite to
+// infinity. `min_exponent` and `max_exponent` are the double exponent fields whose values are the format's
+// normals. Branch-free: `out` is always written, and is the answer where the result is true; elsewhere
+// (subnormal results, overflow, infinities, NaN) the caller takes the float route.
 template <int mantissa_bits, std::uint32_t min_exponent, std::uint32_t max_exponent>
 MMROPE_HOST_DEVICE MMROPE_FORCE_INLINE bool round_normal_to_16_bits(double d, std::uint16_t& out) {
   const std::uint64_t u = bits_of(d);
   const auto high = static_cast<std::uint32_t>(u >> 32), low = static_cast<std::uint32_t>(u);
   const std::uint32_t exponent = (high >> 20) & 0x7FFu;
-  if (exponent - min_exponent > max_exponent - min_exponent) return false;  // unsigned: also below min
+  const bool normal = exponent - min_exponent <= max_exponent - min_exponent;  // unsigned: also below min
+  const bool zero = ((high << 1) | low) == 0u;
   constexpr int dropped = 20 - mantissa_bits;  // bits of the high word's mantissa below the kept ones
   constexpr std::uint32_t rebias = (min_exponent - 1u) << 20;
   const std::uint32_t kept = ((high & 0x7FFFFFFFu) - rebias) >> dropped;  // exponent:mantissa, truncated
   const std::uint32_t round = (high >> (dropped - 1)) & 1u;
   const std::uint32_t sticky = ((high & ((1u << (dropped - 1)) - 1u)) | low) != 0u ? 1u : 0u;
-  out = static_cast<std::uint16_t>(((high >> 16) & 0x8000u) | (kept + (round & (sticky | kept))));
-  return true;
+  const std::uint32_t sign = (high >> 16) & 0x8000u;
+  out = static_cast<std::uint16_t>(zero ? sign : sign | (kept + (round & (sticky | kept))));
+  return normal || zero;
 }
 
-// bf16 normals are 2^-126 .. 2^127 (double exponent fields 897 .. 1150); fp16 normals 2^-14 .. 2^15 (1009 .. 1038).
-// Zeros, subnormal results, overflow, infinities and NaN take the float route, rounding to odd first.
-MMROPE_HOST_DEVICE MMROPE_FORCE_INLINE std::uint16_t double_to_bf16_bits(double d) {
-  std::uint16_t out;
-  if (round_normal_to_16_bits<7, 897u, 1150u>(d, out)) return out;
+// Zeros, subnormal results, overflow, infinities and NaN: the float route, rounding to odd first. Out of
+// line, so the hot loop holds one call, not a copy of it per element.
+MMROPE_HOST_DEVICE MMROPE_NOINLINE inline std::uint16_t double_to_bf16_bits_slow(double d) {
   return float_to_bf16_bits(double_to_float_round_to_odd(d));
 }
+MMROPE_HOST_DEVICE MMROPE_NOINLINE inline std::uint16_t double_to_fp16_bits_slow(double d) {
+  return float_to_fp16_bits(double_to_float_round_to_odd(d));
+}
+
+// sm_90 and later convert a double to bf16 or fp16 in one instruction, rounded once to nearest even with
+// subnormals and overflow (cvt.rn.bf16.f64, cvt.rn.f16.f64); only a NaN's pattern differs from the reference's
+// canonical one, so NaN is left to the caller. Elsewhere the integer rounding below does the same.
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+#define MMROPE_HARDWARE_F64_TO_F16 1
+MMROPE_HOST_DEVICE MMROPE_FORCE_INLINE std::uint16_t hardware_f64_to_bf16(double d) {
+  std::uint16_t b;
+  asm("cvt.rn.bf16.f64 %0, %1;" : "=h"(b) : "d"(d));
+  return b;
+}
+MMROPE_HOST_DEVICE MMROPE_FORCE_INLINE std::uint16_t hardware_f64_to_fp16(double d) {
+  std::uint16_t h;
+  asm("cvt.rn.f16.f64 %0, %1;" : "=h"(h) : "d"(d));
+  return h;
+}
+#endif
+
+// bf16 normals are 2^-126 .. 2^127 (double exponent fields 897 .. 1150); fp16 normals 2^-14 .. 2^15 (1009 .. 1038).
+MMROPE_HOST_DEVICE MMROPE_FORCE_INLINE std::uint16_t double_to_bf16_bits(double d) {
+#if defined(MMROPE_HARDWARE_F64_TO_F16)
+  return d == d ? hardware_f64_to_bf16(d) : std::uint16_t{0x7FC0u};
+#else
+  std::uint16_t out;
+  if (round_normal_to_16_bits<7, 897u, 1150u>(d, out)) return out;
+  return double_to_bf16_bits_slow(d);
+#endif
+}
 MMROPE_HOST_DEVICE MMROPE_FORCE_INLINE std::uint16_t double_to_fp16_bits(double d) {
+#if defined(MMROPE_HARDWARE_F64_TO_F16)
+  return d == d ? hardware_f64_to_fp16(d) : std::uint16_t{0x7E00u};
+#else
   std::uint16_t out;
   if (round_normal_to_16_bits<10, 1009u, 1038u>(d, out)) return out;
-  return float_to_fp16_bits(double_to_float_round_to_odd(d));
+  return double_to_fp16_bits_slow(d);
+#endif
 }
 MMROPE_HOST_DEVICE MMROPE_FORCE_INLINE float double_to_float(double d) { return static_cast<float>(d); }  // IEEE RNE
 

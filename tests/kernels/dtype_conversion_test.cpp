@@ -7,10 +7,18 @@
 
 #include "../reference/random_seed.hpp"
 #include "kernels/core/dtype_conversion.hpp"
+#include "kernels/core/element_traits.hpp"
 #include "reference/rounding.hpp"
 
 namespace mmrope::kernels {
 namespace {
+
+std::uint32_t bits_of_storage(float f) { return bits_of(f); }
+std::uint32_t bits_of_storage(std::uint16_t b) { return b; }
+
+// The smallest positive normal of fp16 or bf16, and the power of two that ends the binade of its largest.
+double min_normal(DType t) { return t == DType::fp16 ? 0x1p-14 : 0x1p-126; }
+double normal_binades_end(DType t) { return t == DType::fp16 ? 0x1p16 : 0x1p128; }
 
 // Every one of the 65,536 bit patterns widens to the value the reference decodes.
 TEST(DtypeConversion, EveryHalfAndBfloatPatternWidensExactly) {
@@ -24,10 +32,30 @@ TEST(DtypeConversion, EveryHalfAndBfloatPatternWidensExactly) {
   }
 }
 
+// narrow_common, the fast path's branch-free rounding: where it answers, the reference's bits; and it answers
+// for every zero and every x in the binades of the dtype's normals (fp32: always), leaving the slow route
+// only subnormal results, the binades past the largest normal, infinities and NaN.
+template <DType T>
+void expect_common_rounding_like_reference(double x) {
+  typename ElementTraits<T>::Storage out{};
+  const bool answered = ElementTraits<T>::narrow_common(x, out);
+  if (answered) {
+    EXPECT_EQ(bits_of_storage(out), round_to_bits(x, T)) << to_string(T) << " " << std::hexfloat << x;
+  }
+  const double a = std::fabs(x);
+  const bool must = T == DType::fp32 || a == 0 || (a >= min_normal(T) && a < normal_binades_end(T));
+  if (must) {
+    EXPECT_TRUE(answered) << to_string(T) << " " << std::hexfloat << x;
+  }
+}
+
 void expect_rounds_like_reference(double x) {
   EXPECT_EQ(double_to_bf16_bits(x), round_to_bits(x, DType::bf16)) << std::hexfloat << x;
   EXPECT_EQ(double_to_fp16_bits(x), round_to_bits(x, DType::fp16)) << std::hexfloat << x;
   EXPECT_EQ(std::bit_cast<std::uint32_t>(double_to_float(x)), round_to_bits(x, DType::fp32)) << std::hexfloat << x;
+  expect_common_rounding_like_reference<DType::bf16>(x);
+  expect_common_rounding_like_reference<DType::fp16>(x);
+  expect_common_rounding_like_reference<DType::fp32>(x);
 }
 
 // The hard cases of one rounding: each representable value of fp16 and bf16, the midpoints between
