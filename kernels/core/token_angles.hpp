@@ -32,7 +32,7 @@ MMROPE_HOST_DEVICE inline CosSin slot_cos_sin(const RotaryKernelParams& p, const
   const int pair = f.per_kv_head ? slot % pairs : slot;
   const int axis = f.per_kv_head ? slot / pairs : f.axis_of[pair];
   if (axis < 0) return {f.attention_factor, 0.0};
-  return position_cos_sin(pos.axis[axis], f.turn_frequencies[pair], f.attention_factor);
+  return position_cos_sin(pos.on(axis), f.turn_frequencies[pair], f.attention_factor);
 }
 
 // Which slot pair j of a head reads, or -1 for no rotation. A query head i reads KV head i / group under MHRoPE.

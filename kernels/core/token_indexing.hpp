@@ -37,6 +37,9 @@ MMROPE_HOST_DEVICE inline std::int64_t token_offset(const RotaryKernelParams& p,
 // The token's (t, h, w) positions; 1-D positions repeat on every axis.
 struct TokenPositions {
   std::int64_t axis[3] = {0, 0, 0};
+  // The position on a run-time axis, by selection: indexing the array with it would put it in local memory on
+  // the GPU.
+  MMROPE_HOST_DEVICE MMROPE_FORCE_INLINE std::int64_t on(int a) const { return a == 0 ? axis[0] : a == 1 ? axis[1] : axis[2]; }
 };
 
 MMROPE_HOST_DEVICE inline TokenPositions token_positions(const RotaryKernelParams& p, std::int64_t n, TokenLocation where) {

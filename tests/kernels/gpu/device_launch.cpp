@@ -70,7 +70,7 @@ bool gpu_required() {
   return v && std::string(v) == "1";
 }
 
-void run_on_gpu(KernelCaseData& d) {
+void run_on_gpu(KernelCaseData& d, bool allow_fast_path) {
   DeviceMirror m;
   for (auto* v : {&d.q_buffer, &d.k_buffer, &d.q_result, &d.k_result}) m.add(v->data(), v->size());
   m.add(d.positions32.data(), d.positions32.size() * 4);
@@ -85,7 +85,7 @@ void run_on_gpu(KernelCaseData& d) {
   p.cu_seqlens = m.device(p.cu_seqlens);
   p.frequencies.turn_frequencies = m.device(p.frequencies.turn_frequencies);
   p.frequencies.axis_of = m.device(p.frequencies.axis_of);
-  check(static_cast<cudaError_t>(apply_rotary_cuda(p, nullptr)), "apply_rotary_cuda");
+  check(static_cast<cudaError_t>(apply_rotary_cuda(p, nullptr, allow_fast_path)), "apply_rotary_cuda");
   check(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
   for (auto* v : {&d.q_buffer, &d.k_buffer, &d.q_result, &d.k_result}) m.copy_back(v->data(), v->size());
 }

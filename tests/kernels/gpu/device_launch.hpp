@@ -15,6 +15,7 @@ bool gpu_required();
 
 // Runs d.params on the GPU (apply_rotary_cuda) and writes every buffer back into d's host buffers.
 // Throws std::runtime_error naming the CUDA call that failed.
-void run_on_gpu(KernelCaseData& d);
+// allow_fast_path = false takes the general kernel where the fast path would apply.
+void run_on_gpu(KernelCaseData& d, bool allow_fast_path = true);
 
 }  // namespace mmrope::kernels::testing
