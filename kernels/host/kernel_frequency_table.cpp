@@ -10,7 +10,7 @@ namespace mmrope::kernels {
 namespace {
 
 // x rounded to nearest at `bits` significant bits, as a double (exact: bits <= 53).
-double round_to_bits(const Mpfr256& x, int bits) {
+double round_to_significant_bits(const Mpfr256& x, int bits) {
   mpfr_t r;
   mpfr_init2(r, bits);
   mpfr_set(r, x.backend().data(), MPFR_RNDN);
@@ -24,10 +24,10 @@ constexpr int kExactProductBits = 21;
 
 TurnFrequency split(const Mpfr256& f) {
   TurnFrequency t;
-  t.high = round_to_bits(f, kExactProductBits);
+  t.high = round_to_significant_bits(f, kExactProductBits);
   const Mpfr256 rest = f - Mpfr256(t.high);
-  t.middle = round_to_bits(rest, kExactProductBits);
-  t.low = round_to_bits(Mpfr256(rest - Mpfr256(t.middle)), 53);
+  t.middle = round_to_significant_bits(rest, kExactProductBits);
+  t.low = round_to_significant_bits(Mpfr256(rest - Mpfr256(t.middle)), 53);
   return t;
 }
 
