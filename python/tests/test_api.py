@@ -159,8 +159,13 @@ def test_a_wrong_pairing_fails_and_assert_rope_close_shows_the_report(rng):
 def test_convention_and_max_ulp_reach_the_judge(rng):
     x = random_input(rng, (11, 2, 128), "f32")
     y = perturbed(mmrope.rotate(x, LAYOUT, preset="qwen2-vl", dtype="f32"), rng, 3)
-    loose = mmrope.check(y, x, LAYOUT, preset="qwen2-vl", dtype="f32", max_ulp=1e6)
-    assert loose.passed and loose.to_dict()["max_ulp_bound"] == 1e6
+    # The verdict follows max_ulp: just above the largest error (pair ulps, fp32's metric) passes, just below fails.
+    largest = mmrope.check(y, x, LAYOUT, preset="qwen2-vl", dtype="f32").max_pair_ulp
+    assert largest > 1
+    above = mmrope.check(y, x, LAYOUT, preset="qwen2-vl", dtype="f32", max_ulp=largest * 1.01)
+    below = mmrope.check(y, x, LAYOUT, preset="qwen2-vl", dtype="f32", max_ulp=largest * 0.99)
+    assert above.passed and not below.passed
+    assert above.to_dict()["max_ulp_bound"] == pytest.approx(largest * 1.01, rel=1e-5)  # printed to 6 digits
     conv = mmrope.check(y, x, LAYOUT, preset="qwen2-vl", dtype="f32", convention="fp32-phase")
     assert conv.to_dict()["convention"] == "fp32-phase" and "error_model" in conv.to_dict()
 
