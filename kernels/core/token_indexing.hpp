@@ -13,10 +13,20 @@ struct TokenLocation {
   std::int64_t index = 0;  // index within the sequence
 };
 
+// Does every token index and sequence length of the launch fit 32 bits? Then locate_token_narrow applies.
+MMROPE_HOST_DEVICE inline bool token_indices_fit_32_bits(const RotaryKernelParams& p) {
+  return p.layout == TensorLayout::thd || (p.seqlen <= INT32_MAX && p.tokens() <= INT32_MAX);
+}
+
 // The token with linear index n (b * seqlen + s for bshd/sbhd; packed index for thd, located by a binary
-// search of cu_seqlens, so the grid can be sized by tokens rather than batch x longest sequence).
-MMROPE_HOST_DEVICE inline TokenLocation locate_token(const RotaryKernelParams& p, std::int64_t n) {
-  if (p.layout != TensorLayout::thd) return {static_cast<int>(n / p.seqlen), n % p.seqlen};
+// search of cu_seqlens, so the grid can be sized by tokens rather than batch x longest sequence), where
+// token_indices_fit_32_bits(p): a 32-bit division, inline on the GPU. The 64-bit one is a subroutine call, and
+// the registers it saves put the fast path's fp32 kernel in local memory.
+MMROPE_HOST_DEVICE inline TokenLocation locate_token_narrow(const RotaryKernelParams& p, std::int64_t n) {
+  if (p.layout != TensorLayout::thd) {
+    const auto un = static_cast<std::uint32_t>(n), us = static_cast<std::uint32_t>(p.seqlen);
+    return {static_cast<int>(un / us), static_cast<std::int64_t>(un % us)};
+  }
   if (p.cu_seqlens == nullptr) return {0, n};
   int lo = 0, hi = p.batch;  // invariant: cu_seqlens[lo] <= n < cu_seqlens[hi]
   while (hi - lo > 1) {
@@ -25,6 +35,12 @@ MMROPE_HOST_DEVICE inline TokenLocation locate_token(const RotaryKernelParams& p
     else hi = mid;
   }
   return {lo, n - p.cu_seqlens[lo]};
+}
+
+// The same for any launch.
+MMROPE_HOST_DEVICE inline TokenLocation locate_token(const RotaryKernelParams& p, std::int64_t n) {
+  if (!token_indices_fit_32_bits(p)) return {static_cast<int>(n / p.seqlen), n % p.seqlen};
+  return locate_token_narrow(p, n);
 }
 
 // Offset (elements, 64-bit) of channel 0 of head 0 of the token in a tensor.

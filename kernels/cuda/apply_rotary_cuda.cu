@@ -175,6 +175,14 @@ __device__ __noinline__ void rotate_lane_slow(const RotaryKernelParams& p, Token
   if (P == Pairing::neox) store_vector<T>(out, o + p.pairs(), rb);
 }
 
+// The lane, read afresh where it is used: ptxas (CUDA 13) otherwise keeps `threadIdx.x & 31` across the token
+// loop in local memory in the fp32 gptj read-only instantiation, one spill it trades for occupancy.
+__device__ __forceinline__ int lane_id() {
+  unsigned lane;
+  asm volatile("mov.u32 %0, %%laneid;" : "=r"(lane));
+  return static_cast<int>(lane);
+}
+
 template <DType T, Pairing P, bool ReadOnly>
 __global__ void __launch_bounds__(kThreads) rotary_kernel_fast(const __grid_constant__ RotaryKernelParams p,
                                                                int lanes_per_head_log2) {
@@ -192,7 +200,7 @@ __global__ void __launch_bounds__(kThreads) rotary_kernel_fast(const __grid_cons
   const std::int64_t warps_per_block = blockDim.x / 32;
   const std::int64_t warps = static_cast<std::int64_t>(gridDim.x) * warps_per_block;
   for (std::int64_t n = blockIdx.x * warps_per_block + threadIdx.x / 32; n < tokens; n += warps) {
-    const TokenLocation where = locate_token(p, n);
+    const TokenLocation where = locate_token_narrow(p, n);  // the launch checked token_indices_fit_32_bits
     const std::int64_t q_base = token_offset(p, p.q, n, where), k_base = token_offset(p, p.k, n, where);
     // Offset of this lane's first vector in head h (q heads first, then k heads) and the tensor it is in.
     const auto offset_of = [&](int h) {
@@ -211,7 +219,7 @@ __global__ void __launch_bounds__(kThreads) rotary_kernel_fast(const __grid_cons
     // lane takes its pairs from their owners by shuffles (a lane's pairs recur in every head it walks).
     CosSin cs[kPairsPerLane];
     for (int r = 0; 32 * r < pairs; ++r) {
-      const int mine = lane + 32 * r;
+      const int mine = lane_id() + 32 * r;
       const CosSin computed = mine < pairs ? slot_cos_sin(p, pos, mine) : CosSin{};
 #pragma unroll
       for (int i = 0; i < kPairsPerLane; ++i) {
@@ -269,7 +277,9 @@ bool inputs_read_only(const RotaryKernelParams& p) {
 
 // log2 of the lanes one head takes on the fast path, or -1 where it does not apply.
 int fast_path_lanes_log2(const RotaryKernelParams& p) {
-  if (p.frequencies.per_kv_head || p.rotary_dim != p.head_dim || !rotary_launch_is_vectorized(p)) return -1;
+  if (p.frequencies.per_kv_head || p.rotary_dim != p.head_dim || !rotary_launch_is_vectorized(p) ||
+      !token_indices_fit_32_bits(p))
+    return -1;
   const int v = kVectorBytes / element_bytes(p.dtype);
   const int pairs_per_lane = p.pairing == Pairing::neox ? v : v / 2;
   const int lanes = p.pairs() / pairs_per_lane;
