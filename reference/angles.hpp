@@ -1,4 +1,5 @@
-// The angle stage: exact cos and sin of (axis position, pair) for a frequency plan, attention factor included.
+// The angle stage: exact cos and sin of (axis position, pair) for a frequency plan, attention factor included;
+// Rotation, the judge, the score, the decay indicator and the kernels' frequency table all take their phases from it.
 #pragma once
 
 #include <cstdint>
@@ -18,11 +19,11 @@ struct CosSin {
   S sin{0};
 };
 
-namespace detail {
-
-// cos and sin of an angle, both correctly rounded. MPFR computes the pair in one call (mpfr_sin_cos).
+// cos and sin of an angle, both correctly rounded in S: the one evaluator of the angle stage. MPFR computes the
+// pair in one call (mpfr_sin_cos). The emulations call it on their conventions' own rounded phases (an fp32
+// product, a tf32 one), which by design are not the exact angle of (position, pair).
 template <class S>
-CosSin<S> cos_sin_of(const S& angle) {
+CosSin<S> cos_sin_of_angle(const S& angle) {
   CosSin<S> r;
   if constexpr (std::is_same_v<S, Mpfr256>) {
     mpfr_sin_cos(r.sin.backend().data(), r.cos.backend().data(), angle.backend().data(), MPFR_RNDN);
@@ -34,8 +35,6 @@ CosSin<S> cos_sin_of(const S& angle) {
   }
   return r;
 }
-
-}  // namespace detail
 
 // Integer positions p = q K + r use e^{i p theta} = e^{i q K theta} e^{i r theta}: K + (distinct q) direct
 // sin/cos per pair instead of one per position. Both factors are correctly rounded and the complex product
@@ -80,18 +79,8 @@ class ExactAngles {
     return r;
   }
 
-  // cos/sin of k * theta_pair for an integer k, unscaled and correctly rounded (the composition's factors).
-  const CosSin<S>& direct(int pair, std::int64_t multiple_of_pair_frequency) const {
-    auto& cache = direct_[pair];
-    auto it = cache.find(multiple_of_pair_frequency);
-    if (it != cache.end()) return it->second;
-    return cache
-        .emplace(multiple_of_pair_frequency,
-                 detail::cos_sin_of(S(S(multiple_of_pair_frequency) * inverse_frequencies_[pair])))
-        .first->second;
-  }
-
- private:
+  // cos/sin of c * theta_pair, unscaled: integer positions composed from cached factors (positions that recur,
+  // as a tensor's do), others evaluated once.
   CosSin<S> unscaled(const Coordinate& c, int pair) const {
     if (c.is_integer_value() && c.fits_int64()) {
       const auto [big_part, r] = split_position(c.to_int64());
@@ -100,9 +89,32 @@ class ExactAngles {
       const CosSin<S>& big = direct(pair, big_part);
       return {big.cos * small.cos - big.sin * small.sin, big.sin * small.cos + big.cos * small.sin};
     }
-    return detail::cos_sin_of(S(to_scalar<S>(c) * inverse_frequencies_[pair]));
+    return uncached(c, pair);
   }
 
+  // cos/sin of c * theta_pair, unscaled, in one correctly rounded evaluation of the rounded phase; no cache, so
+  // safe from any thread and bounded in memory over sweeps of distinct values (score and decay use it).
+  CosSin<S> uncached(const Coordinate& c, int pair) const {
+    return cos_sin_of_angle(S(to_scalar<S>(c) * inverse_frequencies_[pair]));
+  }
+
+  // theta_pair / (2 pi): turns per unit position, the form the kernels' phase takes (rounded once in S).
+  S turns_per_position(int pair) const { return inverse_frequencies_[pair] / (2 * pi_of<S>()); }
+
+  int pairs() const { return static_cast<int>(inverse_frequencies_.size()); }
+
+  // cos/sin of k * theta_pair for an integer k, unscaled and correctly rounded (the composition's factors).
+  const CosSin<S>& direct(int pair, std::int64_t multiple_of_pair_frequency) const {
+    auto& cache = direct_[pair];
+    auto it = cache.find(multiple_of_pair_frequency);
+    if (it != cache.end()) return it->second;
+    return cache
+        .emplace(multiple_of_pair_frequency,
+                 cos_sin_of_angle(S(S(multiple_of_pair_frequency) * inverse_frequencies_[pair])))
+        .first->second;
+  }
+
+ private:
   std::vector<S> inverse_frequencies_;
   S attention_factor_;
   CosSin<S> none_;

@@ -3,6 +3,7 @@
 
 #include <mpfr.h>
 
+#include "reference/angles.hpp"
 #include "reference/frequency/frequency_plan.hpp"
 #include "reference/scalar.hpp"
 
@@ -49,8 +50,8 @@ TurnFrequency split_turn_frequency_text(const char* decimal) { return split(Mpfr
 KernelFrequencyTable kernel_frequency_table(const RotarySpec& spec) {
   const FrequencyPlan<Mpfr256> plan = make_frequency_plan<Mpfr256>(spec);
   KernelFrequencyTable t;
-  const Mpfr256 two_pi = 2 * pi_of<Mpfr256>();
-  for (const Mpfr256& inv : plan.inverse_frequencies) t.turn_frequencies.push_back(split(Mpfr256(inv / two_pi)));
+  const ExactAngles<Mpfr256> angles(plan);  // the kernels' phase is position x turns, split in three doubles
+  for (int j = 0; j < angles.pairs(); ++j) t.turn_frequencies.push_back(split(angles.turns_per_position(j)));
   t.attention_factor = to_double(plan.attention_factor);
   const Allocation& a = spec.allocation;
   auto code = [](PairAxis axis) { return static_cast<std::int8_t>(axis ? static_cast<int>(*axis) : -1); };

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "../angles.hpp"
 #include "../frequency/frequency_plan.hpp"
 #include "../rotation.hpp"
 
@@ -46,8 +47,9 @@ std::vector<S> attention_scores(const FrequencyPlan<S>& plan, const HeadVectors&
     throw Error("score: the multi-head allocation expects " + std::to_string(a.heads().query) + ":" +
                 std::to_string(a.heads().kv) + " heads");
   // The exact per-axis differences n - m (rationals stay exact; only irrational designs round here).
-  std::array<S, 3> difference;
-  for (Axis axis : kAxes) difference[static_cast<int>(axis)] = to_scalar<S>(n[axis] - m[axis]);
+  std::array<Coordinate, 3> difference;
+  for (Axis axis : kAxes) difference[static_cast<int>(axis)] = n[axis] - m[axis];
+  const ExactAngles<S> angles(plan);
   const S factor_squared = plan.attention_factor * plan.attention_factor;
   const int group = q.heads / k.heads;
   std::vector<S> scores(static_cast<std::size_t>(q.heads));
@@ -63,7 +65,7 @@ std::vector<S> attention_scores(const FrequencyPlan<S>& plan, const HeadVectors&
         rotated += q0 * k0 + q1 * k1;
         continue;
       }
-      const CosSin<S> cs = detail::cos_sin_of(S(difference[static_cast<int>(*axis)] * plan.inverse_frequencies[j]));
+      const CosSin<S> cs = angles.uncached(difference[static_cast<int>(*axis)], j);
       rotated += cs.cos * (q0 * k0 + q1 * k1) + cs.sin * (q1 * k0 - q0 * k1);
     }
     S plain = 0;

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "../angles.hpp"
 #include "../frequency/frequency_plan.hpp"
-#include "../rotation.hpp"
 
 namespace mmrope {
 
@@ -34,43 +34,46 @@ namespace mmrope {
 // every curve starts at 1 and axes with different pair counts compare by shape alone. The spectrum read is
 // the plan's, after scaling (NTK, YaRN, ...); YaRN's attention factor scales the score, not B, and is left out.
 
-// The frequencies that read axis a, pair 0 (highest) first: the pairs mapped to a, or for multi-head the whole
-// spectrum when some KV head reads a (and none otherwise).
+// The pairs that read axis a, pair 0 (highest frequency) first: the pairs mapped to a, or for multi-head the
+// whole spectrum when some KV head reads a (and none otherwise).
 template <class S>
-std::vector<S> axis_frequencies(const FrequencyPlan<S>& plan, Axis axis) {
+std::vector<int> axis_pairs(const FrequencyPlan<S>& plan, Axis axis) {
   const Allocation& a = plan.spec.allocation;
-  std::vector<S> out;
+  std::vector<int> out;
   if (a.per_head()) {
     bool read = false;
     for (int k = 0; k < a.heads().kv; ++k) read = read || a.key_axis(k, 0) == PairAxis{axis};
-    if (read) out = plan.inverse_frequencies;
+    if (read)
+      for (int j = 0; j < a.pairs(); ++j) out.push_back(j);
     return out;
   }
   for (int j = 0; j < a.pairs(); ++j)
-    if (a.key_axis(0, j) == PairAxis{axis}) out.push_back(plan.inverse_frequencies[j]);
+    if (a.key_axis(0, j) == PairAxis{axis}) out.push_back(j);
   return out;
 }
 
-// B(Delta) = (1/n) sum_{j=1}^{n} |sum_{k<j} e^{i Delta theta_k}| over the given frequencies, in order; 0 for none.
+// B(Delta) = (1/n) sum_{j=1}^{n} |sum_{k<j} e^{i Delta theta_k}| over the given pairs, in order; 0 for none.
+// The phases come from the angle stage, one evaluation each (a sweep's distances do not recur).
 template <class S>
-S decay_indicator(const std::vector<S>& frequencies, const S& distance) {
+S decay_indicator(const ExactAngles<S>& angles, const std::vector<int>& pairs, const Coordinate& distance) {
   using std::sqrt;
-  if (frequencies.empty()) return S(0);
+  if (pairs.empty()) return S(0);
   S re = 0, im = 0, total = 0;
-  for (const S& theta : frequencies) {
-    const CosSin<S> cs = detail::cos_sin_of(S(distance * theta));
+  for (int j : pairs) {
+    const CosSin<S> cs = angles.uncached(distance, j);
     re += cs.cos;
     im += cs.sin;
     total += sqrt(re * re + im * im);  // |S_j|
   }
-  return total / S(static_cast<int>(frequencies.size()));
+  return total / S(static_cast<int>(pairs.size()));
 }
 
 // B_a(Delta) for a = t, h, w.
 template <class S>
-std::array<S, 3> decay_per_axis(const FrequencyPlan<S>& plan, const S& distance) {
+std::array<S, 3> decay_per_axis(const FrequencyPlan<S>& plan, const Coordinate& distance) {
+  const ExactAngles<S> angles(plan);
   std::array<S, 3> out;
-  for (Axis axis : kAxes) out[static_cast<int>(axis)] = decay_indicator(axis_frequencies(plan, axis), distance);
+  for (Axis axis : kAxes) out[static_cast<int>(axis)] = decay_indicator(angles, axis_pairs(plan, axis), distance);
   return out;
 }
 
@@ -95,16 +98,17 @@ DecayTable decay_table(const FrequencyPlan<S>& plan, const std::vector<std::int6
   DecayTable table;
   table.allocation = plan.spec.allocation.name();
   table.normalized = normalized;
-  std::array<std::vector<S>, 3> frequencies;
+  const ExactAngles<S> angles(plan);
+  std::array<std::vector<int>, 3> pairs;
   for (Axis axis : kAxes) {
-    frequencies[static_cast<int>(axis)] = axis_frequencies(plan, axis);
-    table.pairs[static_cast<int>(axis)] = static_cast<int>(frequencies[static_cast<int>(axis)].size());
+    pairs[static_cast<int>(axis)] = axis_pairs(plan, axis);
+    table.pairs[static_cast<int>(axis)] = static_cast<int>(pairs[static_cast<int>(axis)].size());
   }
   for (std::int64_t distance : distances) {
     DecayRow row;
     row.distance = distance;
     for (int a = 0; a < 3; ++a) {
-      S v = decay_indicator(frequencies[a], S(distance));
+      S v = decay_indicator(angles, pairs[a], Coordinate(distance));
       if (normalized && table.pairs[a] > 0) v = v * 2 / S(table.pairs[a] + 1);
       row.value[a] = to_double(v);
     }

@@ -175,8 +175,8 @@ class ConventionBounds {
 
   // cos and sin over a phase range, then widened by the model and scaled by the attention factor.
   Ranges cos_sin(Range theta) const {
-    const CosSin<S> a = detail::cos_sin_of(S(theta.first));
-    const CosSin<S> b = theta.second == theta.first ? a : detail::cos_sin_of(S(theta.second));
+    const CosSin<S> a = cos_sin_of_angle(S(theta.first));
+    const CosSin<S> b = theta.second == theta.first ? a : cos_sin_of_angle(S(theta.second));
     S cos_lo = std::min(a.cos, b.cos), cos_hi = std::max(a.cos, b.cos);
     S sin_lo = std::min(a.sin, b.sin), sin_hi = std::max(a.sin, b.sin);
     if (theta.second != theta.first) {

@@ -52,7 +52,7 @@ inline double fp32_phase(double fp32_pos, double fp32_inverse_frequency) {
 // about an ulp; the convention is modelled with the correctly rounded one). Computed in S, rounded once.
 template <class S>
 CosSin<double> fp32_cos_sin(double phase) {
-  const CosSin<S> cs = detail::cos_sin_of(S(phase));
+  const CosSin<S> cs = cos_sin_of_angle(S(phase));
   return {decode_bits(round_to_fp32(cs.cos), DType::fp32), decode_bits(round_to_fp32(cs.sin), DType::fp32)};
 }
 

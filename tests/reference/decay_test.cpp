@@ -28,10 +28,11 @@ const double kMpfrIndicatorTolerance = std::ldexp(1.0, -300);
 // Sweeps in double: the phase Delta * theta_j loses Delta * 2^-53 rad, below 1e-10 for Delta < 1e5, far below
 // the 0.5 threshold the half-distance tests compare against.
 std::int64_t half_distance(const FrequencyPlan<double>& plan, Axis axis, std::int64_t limit) {
-  const auto f = axis_frequencies(plan, axis);
-  const double start = (static_cast<double>(f.size()) + 1) / 2;
+  const ExactAngles<double> angles(plan);
+  const auto pairs = axis_pairs(plan, axis);
+  const double start = (static_cast<double>(pairs.size()) + 1) / 2;
   for (std::int64_t d = 0; d <= limit; ++d)
-    if (decay_indicator(f, static_cast<double>(d)) / start < 0.5) return d;
+    if (decay_indicator(angles, pairs, d) / start < 0.5) return d;
   return -1;
 }
 
@@ -39,13 +40,13 @@ TEST(Decay, DistanceZeroIsHalfOfPairsPlusOne) {
   for (const auto& [name, sections] : std::vector<std::pair<std::string, std::string>>{
            {"1d", ""}, {"chunked", "16,24,24"}, {"interleaved", "24,20,20"}, {"videorope", "16,24,24"}, {"hope", "16,24,24"}}) {
     const auto plan = decay_plan<Mpfr256>(name, sections);
-    const auto b = decay_per_axis(plan, Mpfr256(0));
+    const auto b = decay_per_axis(plan, 0);
     const auto counts = plan.spec.allocation.counts();
     for (int a = 0; a < 3; ++a)
       EXPECT_EQ(b[a], counts[a] == 0 ? Mpfr256(0) : Mpfr256(counts[a] + 1) / 2) << name << " axis " << a;
   }
   // The paper's 1-D value: (1/64) sum_{j=1}^{64} j = 32.5.
-  EXPECT_EQ(decay_per_axis(decay_plan<Mpfr256>("1d", ""), Mpfr256(0))[0], Mpfr256(32.5));
+  EXPECT_EQ(decay_per_axis(decay_plan<Mpfr256>("1d", ""), 0)[0], Mpfr256(32.5));
 }
 
 // HoPE leaves t without rotating pairs, 1-D RoPE leaves h and w without pairs: flat zero curves.
@@ -66,9 +67,9 @@ TEST(Decay, OneAndTwoPairClosedForms) {
   const auto two = decay_plan<Mpfr256>("chunked", "2,30,32");
   const Mpfr256 theta1 = two.inverse_frequencies[1];
   for (int trial = 0; trial < 20; ++trial) {
-    const Mpfr256 d(distance(rng));
+    const std::int64_t d = distance(rng);
     EXPECT_LE(to_double(Mpfr256(bmp::abs(decay_per_axis(one, d)[0] - 1))), kMpfrIndicatorTolerance) << d;
-    const Mpfr256 want = (1 + 2 * bmp::abs(bmp::cos(d * (1 - theta1) / 2))) / 2;
+    const Mpfr256 want = (1 + 2 * bmp::abs(bmp::cos(Mpfr256(d) * (1 - theta1) / 2))) / 2;
     EXPECT_LE(to_double(Mpfr256(bmp::abs(decay_per_axis(two, d)[0] - want))), kMpfrIndicatorTolerance) << d;
   }
 }
