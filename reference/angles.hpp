@@ -9,15 +9,9 @@
 
 #include "frequency/frequency_plan.hpp"
 #include "scalar.hpp"
+#include "vocabulary.hpp"
 
 namespace mmrope {
-
-// cos and sin of one (axis position, pair), attention factor included.
-template <class S>
-struct CosSin {
-  S cos{1};
-  S sin{0};
-};
 
 // cos and sin of an angle, both correctly rounded in S: the one evaluator of the angle stage. MPFR computes the
 // pair in one call (mpfr_sin_cos). The emulations call it on their conventions' own rounded phases (an fp32

@@ -1,4 +1,4 @@
-// The words the reference and the kernels share: the element type, the rotation's direction, the pairing.
+// The words the reference and the kernels share: the element type, the rotation's direction, the pairing, cos/sin.
 // C++17 and dependency-free, so kernels/core (host+device, built by nvcc) includes it as the reference does.
 #pragma once
 
@@ -16,5 +16,13 @@ enum class Direction : std::uint8_t { forward, backward };
 // (The reference and the kernels each compute the channels themselves, from this one name: a kernel's
 // indexing is checked against the reference's, so they share the word and not the code.)
 enum class Pairing : std::uint8_t { neox, gptj };
+
+// cos and sin of one (position, pair): exact values in the reference (S = Mpfr256), doubles in the kernels.
+// A pair that does not rotate has cos 1, sin 0.
+template <class S>
+struct CosSin {
+  S cos{1};
+  S sin{0};
+};
 
 }  // namespace mmrope

@@ -4,13 +4,11 @@
 #include <cmath>
 
 #include "host_device.hpp"
+#include "reference/vocabulary.hpp"
 
 namespace mmrope::kernels {
 
-struct CosSin {
-  double cos = 1;
-  double sin = 0;
-};
+using CosSin = ::mmrope::CosSin<double>;  // the vocabulary's, in double
 
 namespace detail {
 
