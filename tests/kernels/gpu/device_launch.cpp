@@ -1,4 +1,5 @@
-// Device copies of a case's host buffers (any pointer inside one maps to its twin), the launch, the copies back.
+// Device copies of a case's host buffers (any pointer inside one maps to its twin), the launch, the copies back:
+// training cases and decode steps.
 #include "device_launch.hpp"
 
 #include <cuda_runtime_api.h>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "kernels/cuda/apply_rotary_cuda.hpp"
+#include "kernels/cuda/decode_cuda.hpp"
 
 namespace mmrope::kernels::testing {
 namespace {
@@ -88,6 +90,38 @@ void run_on_gpu(KernelCaseData& d, bool allow_fast_path) {
   check(static_cast<cudaError_t>(apply_rotary_cuda(p, nullptr, allow_fast_path)), "apply_rotary_cuda");
   check(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
   for (auto* v : {&d.q_buffer, &d.k_buffer, &d.q_result, &d.k_result}) m.copy_back(v->data(), v->size());
+}
+
+}  // namespace mmrope::kernels::testing
+
+namespace mmrope::kernels::testing {
+
+unsigned run_decode_on_gpu(DecodeData& d) {
+  DeviceMirror m;
+  for (Buffer* b : {&d.q, &d.k, &d.v, &d.k_cache, &d.v_cache}) m.add(b->bytes.data(), b->bytes.size());
+  m.add(d.block_table.data(), d.block_table.size() * sizeof(std::int32_t));
+  m.add(d.slot_mapping.data(), d.slot_mapping.size() * sizeof(std::int64_t));
+  for (const auto* v : {&d.c.cache_lengths, &d.c.rope_deltas, &d.c.real_lengths}) m.add(v->data(), v->size() * sizeof(std::int64_t));
+  m.add(d.table.turn_frequencies.data(), d.table.turn_frequencies.size() * sizeof(TurnFrequency));
+  m.add(d.table.axis_of.data(), d.table.axis_of.size());
+  const unsigned zero = 0;
+  m.add(&zero, sizeof zero);
+  DecodeKernelParams p = d.params;
+  p.q.input = m.device(p.q.input), p.q.output = m.device(p.q.output);
+  p.k.input = m.device(p.k.input), p.v.input = m.device(p.v.input);
+  p.cache.k = m.device(p.cache.k), p.cache.v = m.device(p.cache.v);
+  p.cache.block_table = m.device(p.cache.block_table), p.cache.slot_mapping = m.device(p.cache.slot_mapping);
+  p.cache_lengths = m.device(p.cache_lengths), p.rope_deltas = m.device(p.rope_deltas);
+  p.real_lengths = m.device(p.real_lengths);
+  p.frequencies.turn_frequencies = m.device(p.frequencies.turn_frequencies);
+  p.frequencies.axis_of = m.device(p.frequencies.axis_of);
+  unsigned* faults = m.device(const_cast<unsigned*>(&zero));
+  check(static_cast<cudaError_t>(apply_decode_cuda(p, faults, nullptr)), "apply_decode_cuda");
+  check(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
+  for (Buffer* b : {&d.q, &d.k_cache, &d.v_cache}) m.copy_back(b->bytes.data(), b->bytes.size());
+  unsigned result = 0;
+  check(cudaMemcpy(&result, faults, sizeof result, cudaMemcpyDeviceToHost), "cudaMemcpy of the faults");
+  return result;
 }
 
 }  // namespace mmrope::kernels::testing

@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "../decode_case.hpp"
 #include "../kernel_case.hpp"
 
 namespace mmrope::kernels::testing {
@@ -17,5 +18,9 @@ bool gpu_required();
 // Throws std::runtime_error naming the CUDA call that failed.
 // allow_fast_path = false takes the general kernel where the fast path would apply.
 void run_on_gpu(KernelCaseData& d, bool allow_fast_path = true);
+
+// Runs a decode step (apply_decode_cuda) on the GPU, writes q and both caches back, and returns the fault bits
+// the kernel reported (0: every token placed).
+unsigned run_decode_on_gpu(DecodeData& d);
 
 }  // namespace mmrope::kernels::testing

@@ -1,0 +1,69 @@
+// Checks a DecodeKernelParams before any launch, host or CUDA: one message naming what is wrong, or empty;
+// and the words for the faults a launch reports per token.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "decode_params.hpp"
+
+namespace mmrope::kernels {
+
+inline std::string decode_params_problem(const DecodeKernelParams& p) {
+  auto n = [](std::int64_t v) { return std::to_string(v); };
+  if (p.head_dim <= 0) return "head_dim " + n(p.head_dim) + " must be positive";
+  if (p.rotary_dim <= 0 || p.rotary_dim % 2 != 0 || p.rotary_dim > p.head_dim)
+    return "rotary_dim " + n(p.rotary_dim) + " must be positive, even and at most head_dim " + n(p.head_dim);
+  if (p.batch <= 0) return "batch " + n(p.batch) + " must be positive";
+  if (p.new_tokens <= 0) return "new_tokens " + n(p.new_tokens) + " must be positive";
+  if (p.q_heads < 0 || p.kv_heads <= 0) return "q_heads must be non-negative and kv_heads positive";
+  if (p.q_heads % p.kv_heads != 0) return "q_heads " + n(p.q_heads) + " must be a multiple of kv_heads " + n(p.kv_heads);
+  const RotaryFrequencyArgs& f = p.frequencies;
+  if (f.turn_frequencies == nullptr || f.axis_of == nullptr) return "the frequency table is missing";
+  if (f.per_kv_head && (f.query_heads != p.q_heads || f.kv_heads != p.kv_heads))
+    return "the MHRoPE plan is for " + n(f.query_heads) + ":" + n(f.kv_heads) + " heads, the step has " + n(p.q_heads) +
+           ":" + n(p.kv_heads);
+  if (p.q_heads > 0 && (p.q.input == nullptr || p.q.output == nullptr)) return "q needs input and output";
+  if (p.k.input == nullptr || p.v.input == nullptr) return "k and v need inputs";
+  struct Named {
+    const char* name;
+    const DecodeTensorArgs* t;
+    int heads;
+  };
+  for (const Named& t : {Named{"q", &p.q, p.q_heads}, Named{"k", &p.k, p.kv_heads}, Named{"v", &p.v, p.kv_heads}}) {
+    if (t.heads == 0) continue;
+    if (t.t->head_stride < p.head_dim) return std::string(t.name) + ": head_stride must be at least head_dim";
+    if (t.t->token_stride < static_cast<std::int64_t>(t.heads - 1) * t.t->head_stride + p.head_dim)
+      return std::string(t.name) + ": token_stride must hold every head (heads x head_stride apart, or more)";
+  }
+  if (p.cache_lengths == nullptr) return "cache_lengths is missing (one per sequence)";
+  if (p.convention == RopeDeltaConvention::transformers5 && p.real_lengths == nullptr)
+    return "the transformers5 rope-delta convention adds the delta to each sequence's real token count: give real_lengths";
+  const KvCacheArgs& c = p.cache;
+  if (c.k == nullptr || c.v == nullptr) return "the KV cache needs k and v";
+  if (c.head_stride < p.head_dim || c.slot_stride < static_cast<std::int64_t>(p.kv_heads - 1) * c.head_stride + p.head_dim)
+    return "the KV cache's strides must hold kv_heads x head_dim per slot";
+  if (c.layout == CacheLayout::contiguous) {
+    if (c.max_seq <= 0) return "a contiguous cache needs max_seq > 0";
+  } else {
+    if (c.block_size <= 0 || c.num_blocks <= 0) return "a paged cache needs block_size > 0 and num_blocks > 0";
+    if (c.slot_mapping == nullptr && (c.block_table == nullptr || c.max_blocks <= 0))
+      return "a paged cache needs a block table (with max_blocks > 0) or a slot mapping";
+  }
+  return {};
+}
+
+// The faults a launch met, in words ("" for none).
+inline std::string decode_fault_text(unsigned faults) {
+  std::string s;
+  auto add = [&](unsigned bit, const char* what) {
+    if (faults & bit) s += (s.empty() ? "" : "; ") + std::string(what);
+  };
+  add(kDecodeFaultCacheIndex, "a cache index past the cache (max_seq, or the block table's row)");
+  add(kDecodeFaultBlock, "a block table entry outside [0, num_blocks)");
+  add(kDecodeFaultSlot, "a slot mapping entry past num_blocks x block_size");
+  add(kDecodeFaultPosition, "a rope position outside the kernels' range [-2^31, 2^31 - 1]");
+  return s;
+}
+
+}  // namespace mmrope::kernels

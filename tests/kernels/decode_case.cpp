@@ -1,0 +1,196 @@
+// The decode-step test case: buffers, the test's own cache map, and the judgement against the reference.
+#include "decode_case.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+#include "kernel_case.hpp"
+#include "kernels/host/error_bound.hpp"
+#include "reference/judge/judge_engine.hpp"
+
+namespace mmrope::kernels::testing {
+
+DecodeData make_decode_data(const DecodeCase& c, std::mt19937_64& rng) {
+  DecodeData d;
+  d.c = c;
+  d.table = kernel_frequency_table(c.spec());
+  for (Buffer* b : {&d.q, &d.q_original, &d.k, &d.v, &d.k_cache, &d.v_cache}) b->dtype = c.dtype;
+  d.token_stride_q = static_cast<std::int64_t>(c.q_heads) * c.head_dim + c.token_gap;
+  d.token_stride_kv = static_cast<std::int64_t>(c.kv_heads) * c.head_dim + c.token_gap;
+  d.q.resize(c.tokens() * d.token_stride_q);
+  d.k.resize(c.tokens() * d.token_stride_kv);
+  d.v.resize(c.tokens() * d.token_stride_kv);
+  for (Buffer* b : {&d.q, &d.k, &d.v})
+    for (std::int64_t i = 0; i < static_cast<std::int64_t>(b->bytes.size() / b->width()); ++i)
+      b->set(i, round_to_bits(Mpfr256(random_value(c.dtype, rng)), c.dtype));
+  d.q_original = d.q;
+  // The cache. Contiguous: every (sequence, index) below max_seq has its slot. Paged: only the blocks the new
+  // tokens touch get physical blocks, drawn in no particular order (as a real allocator's) from a pool with
+  // spares nobody owns; the table's other entries name random blocks, which the step must not read.
+  std::int64_t longest = 0;
+  for (int b = 0; b < c.batch(); ++b) longest = std::max(longest, c.cache_lengths[b] + c.new_tokens);
+  d.max_seq = longest + 2;
+  const int blocks_per_sequence = static_cast<int>((d.max_seq + c.block_size - 1) / c.block_size);
+  int num_blocks = 0;
+  if (c.cache == CacheKind::contiguous) {
+    d.slots = c.batch() * d.max_seq;
+    for (int b = 0; b < c.batch(); ++b)
+      for (std::int64_t i = 0; i < d.max_seq; ++i) d.slot_of[{b, i}] = b * d.max_seq + i;
+  } else {
+    std::map<std::pair<int, std::int64_t>, int> touched;  // (sequence, logical block) -> physical block
+    for (int b = 0; b < c.batch(); ++b)
+      for (int i = 0; i < c.new_tokens; ++i) touched.emplace(std::pair{b, (c.cache_lengths[b] + i) / c.block_size}, 0);
+    num_blocks = static_cast<int>(touched.size()) + 3;
+    std::vector<int> order(static_cast<std::size_t>(num_blocks));
+    std::iota(order.begin(), order.end(), 0);
+    std::shuffle(order.begin(), order.end(), rng);
+    std::size_t next = 0;
+    for (auto& [key, block] : touched) block = order[next++];
+    d.block_table.resize(static_cast<std::size_t>(c.batch()) * static_cast<std::size_t>(blocks_per_sequence));
+    for (auto& entry : d.block_table) entry = static_cast<std::int32_t>(rng() % static_cast<unsigned>(num_blocks));
+    for (const auto& [key, block] : touched) {
+      d.block_table[static_cast<std::size_t>(key.first) * static_cast<std::size_t>(blocks_per_sequence) +
+                    static_cast<std::size_t>(key.second)] = block;
+      for (int o = 0; o < c.block_size; ++o)
+        d.slot_of[{key.first, key.second * c.block_size + o}] = static_cast<std::int64_t>(block) * c.block_size + o;
+    }
+    d.slots = static_cast<std::int64_t>(num_blocks) * c.block_size;
+    for (int b = 0; b < c.batch(); ++b)
+      for (int i = 0; i < c.new_tokens; ++i) d.slot_mapping.push_back(d.slot_of.at({b, c.cache_lengths[b] + i}));
+  }
+  const std::int64_t slot_stride = static_cast<std::int64_t>(c.kv_heads) * c.head_dim;
+  d.k_cache.resize(d.slots * slot_stride);
+  d.v_cache.resize(d.slots * slot_stride);
+
+  DecodeKernelParams& p = d.params;
+  p.dtype = c.dtype;
+  p.pairing = c.pairing;
+  p.head_dim = c.head_dim;
+  p.rotary_dim = c.rotary_dim;
+  p.frequencies = d.table.args();
+  p.batch = c.batch();
+  p.new_tokens = c.new_tokens;
+  p.q_heads = c.q_heads;
+  p.kv_heads = c.kv_heads;
+  p.q = {d.q.data(), d.q.data(), d.token_stride_q, c.head_dim};
+  p.k = {d.k.data(), nullptr, d.token_stride_kv, c.head_dim};
+  p.v = {d.v.data(), nullptr, d.token_stride_kv, c.head_dim};
+  p.cache_lengths = d.c.cache_lengths.data();
+  p.rope_deltas = d.c.rope_deltas.data();
+  p.convention = c.convention;
+  p.real_lengths = d.c.real_lengths.data();
+  KvCacheArgs& cache = p.cache;
+  cache.k = d.k_cache.data();
+  cache.v = d.v_cache.data();
+  cache.slot_stride = slot_stride;
+  cache.head_stride = c.head_dim;
+  if (c.cache == CacheKind::contiguous) {
+    cache.layout = CacheLayout::contiguous;
+    cache.max_seq = d.max_seq;
+  } else {
+    cache.layout = CacheLayout::paged;
+    cache.block_size = c.block_size;
+    cache.num_blocks = num_blocks;
+    cache.block_table = d.block_table.data();
+    cache.max_blocks = blocks_per_sequence;
+    if (c.cache == CacheKind::paged_slots) cache.slot_mapping = d.slot_mapping.data();
+  }
+  return d;
+}
+
+ComparisonReport judge_rotated(const DecodeData& d, TensorRole role) {
+  const DecodeCase& c = d.c;
+  const bool query = role == TensorRole::query;
+  const int heads = query ? c.q_heads : c.kv_heads;
+  judge::Problem problem;
+  problem.spec = c.spec();
+  problem.role = role;
+  problem.dtype = c.dtype;
+  problem.row = TensorShape{1, heads, c.head_dim};  // one row per new token
+  std::vector<std::int64_t> cache_slot;             // per token n = b * new_tokens + i
+  for (int b = 0; b < c.batch(); ++b)
+    for (int i = 0; i < c.new_tokens; ++i) {
+      problem.positions.push_back({Position3::diagonal(Coordinate(c.position(b, i)))});
+      cache_slot.push_back(d.slot_of.at({b, c.cache_lengths[b] + i}));
+    }
+  const std::int64_t per_token = static_cast<std::int64_t>(heads) * c.head_dim;
+  const std::int64_t in_stride = query ? d.token_stride_q : d.token_stride_kv;
+  const Buffer& input = query ? d.q_original : d.k;
+  const auto input_offset = [&](std::int64_t e) { return (e / per_token) * in_stride + e % per_token; };
+  const auto output_bits = [&](std::int64_t e) {
+    if (query) return d.q.bits(input_offset(e));
+    return d.k_cache.bits(cache_slot[static_cast<std::size_t>(e / per_token)] * per_token + e % per_token);
+  };
+  judge::Options o;
+  o.max_ulp = 0.5;
+  const double attention = d.table.attention_factor;
+  o.element_bound = [attention](double inputs, double exact, double ulp) { return element_bound_ulps(inputs, attention, exact, ulp); };
+  return judge::check(
+      problem,
+      [&](std::int64_t first, std::span<double> out) {
+        for (std::size_t k = 0; k < out.size(); ++k) out[k] = input.value(input_offset(first + static_cast<std::int64_t>(k)));
+      },
+      [&](std::int64_t first, std::span<std::uint32_t> out) {
+        for (std::size_t k = 0; k < out.size(); ++k) out[k] = output_bits(first + static_cast<std::int64_t>(k));
+      },
+      o);
+}
+
+std::string cache_problem(const DecodeData& d) {
+  const DecodeCase& c = d.c;
+  const std::int64_t per_slot = static_cast<std::int64_t>(c.kv_heads) * c.head_dim;
+  std::vector<bool> owned(static_cast<std::size_t>(d.slots), false);
+  for (int b = 0; b < c.batch(); ++b)
+    for (int i = 0; i < c.new_tokens; ++i) {
+      const std::int64_t slot = d.slot_of.at({b, c.cache_lengths[b] + i});
+      owned[static_cast<std::size_t>(slot)] = true;
+      const std::int64_t n = static_cast<std::int64_t>(b) * c.new_tokens + i;
+      for (std::int64_t e = 0; e < per_slot; ++e)
+        if (d.v_cache.bits(slot * per_slot + e) != d.v.bits(n * d.token_stride_kv + e))
+          return "v of sequence " + std::to_string(b) + " token " + std::to_string(i) + " element " + std::to_string(e);
+    }
+  Buffer sentinel = d.k_cache;
+  std::fill(sentinel.bytes.begin(), sentinel.bytes.end(), kSentinel);
+  for (std::int64_t slot = 0; slot < d.slots; ++slot)
+    if (!owned[static_cast<std::size_t>(slot)])
+      for (std::int64_t e = 0; e < per_slot; ++e)
+        if (d.k_cache.bits(slot * per_slot + e) != sentinel.bits(0) || d.v_cache.bits(slot * per_slot + e) != sentinel.bits(0))
+          return "slot " + std::to_string(slot) + " (owned by no new token) changed";
+  return "";
+}
+
+std::vector<DecodeCase> decode_case_matrix() {
+  struct Allocation {
+    const char* name;
+    const char* sections;
+    std::optional<HeadCounts> heads;
+  };
+  const std::vector<Allocation> allocations = {
+      {"chunked", "1,2,1", {}}, {"interleaved", "2,1,1", {}}, {"hope", "1,2,1", {}}, {"1d", "", {}},
+      {"multi-head", "1,1,1", HeadCounts{8, 4}}};  // 4 KV heads, the fourth reading no axis; GQA 2:1
+  std::vector<DecodeCase> out;
+  for (const Allocation& a : allocations)
+    for (DType dtype : {DType::fp32, DType::fp16, DType::bf16})
+      for (Pairing pairing : {Pairing::neox, Pairing::gptj}) {
+        DecodeCase c;
+        c.allocation = a.name;
+        c.sections = a.sections;
+        c.mhrope_heads = a.heads;
+        if (a.heads) {
+          c.q_heads = a.heads->query;
+          c.kv_heads = a.heads->kv;
+        }
+        c.dtype = dtype;
+        c.pairing = pairing;
+        const int variant = static_cast<int>(out.size());
+        c.cache = static_cast<CacheKind>(variant % 3);
+        c.convention = variant % 2 ? RopeDeltaConvention::transformers5 : RopeDeltaConvention::transformers4;
+        c.new_tokens = 1 + variant % 3;            // speculative decoding: up to 3 new tokens per sequence
+        if (variant % 4 == 1) c.head_dim = 12;     // partial rotary: channels 8..11 pass through
+        if (variant % 5 == 2) c.token_gap = 3;
+        out.push_back(c);
+      }
+  return out;
+}
+
+}  // namespace mmrope::kernels::testing

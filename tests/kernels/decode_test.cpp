@@ -1,0 +1,245 @@
+// The decode step's host twin against the exact reference: q rotated, k rotated into contiguous and paged KV
+// caches, v copied, at the rope delta's positions; read back through the test's own cache map, not the kernel's.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <numeric>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "../reference/random_seed.hpp"
+#include "decode_case.hpp"
+#include "kernels/host/decode_host.hpp"
+#include "reference/batch.hpp"
+#include "reference/layout_spec.hpp"
+#include "reference/presets/preset_rotary.hpp"
+#include "reference/presets/presets.hpp"
+
+namespace mmrope::kernels::testing {
+namespace {
+
+void expect_decode_matches_reference(const DecodeCase& c, std::mt19937_64& rng) {
+  SCOPED_TRACE(c.name());
+  DecodeData d = make_decode_data(c, rng);
+  apply_decode_host(d.params);
+  for (TensorRole role : {TensorRole::query, TensorRole::key}) {
+    const ComparisonReport r = judge_rotated(d, role);
+    EXPECT_EQ(r.elements, static_cast<std::size_t>(c.tokens() * (role == TensorRole::query ? c.q_heads : c.kv_heads) * c.head_dim));
+    EXPECT_EQ(r.beyond_element_bound, 0u) << (role == TensorRole::query ? "q" : "k") << ": max " << r.max_ulp << " ulp";
+  }
+  EXPECT_EQ(cache_problem(d), "");
+}
+
+TEST(DecodeHost, EveryCombinationMatchesTheReference) {
+  std::mt19937_64 rng(test_seed());
+  for (const DecodeCase& c : decode_case_matrix()) expect_decode_matches_reference(c, rng);
+}
+
+// Random steps: batch 1 to 64, cache lengths up to 2^20, deltas of either sign, positions near 2^31 - 1.
+TEST(DecodeHost, RandomStepsMatchTheReference) {
+  const std::uint64_t seed = test_seed();
+  std::mt19937_64 rng(seed);
+  const auto cases = decode_case_matrix();
+  for (int trial = 0; trial < 40; ++trial) {
+    DecodeCase c = cases[static_cast<std::size_t>(rng() % cases.size())];
+    const bool wide_batch = trial % 8 == 0, long_cache = !wide_batch && trial % 3 == 0, near_limit = trial % 10 == 9;
+    const int batch = wide_batch ? 64 : 1 + static_cast<int>(rng() % 5);
+    if (long_cache) {  // cache lengths up to 2^20 in a paged cache (a contiguous one would be batch x 2^20 slots)
+      c.cache = rng() % 2 ? CacheKind::paged_table : CacheKind::paged_slots;
+      c.block_size = 16 << (rng() % 3);
+    } else {
+      c.block_size = 1 << (rng() % 5);
+    }
+    c.cache_lengths.clear();
+    c.rope_deltas.clear();
+    c.real_lengths.clear();
+    for (int b = 0; b < batch; ++b) {
+      const std::int64_t length = static_cast<std::int64_t>(rng() % (long_cache ? (1u << 20) : 50u));
+      c.cache_lengths.push_back(length);
+      c.real_lengths.push_back(length - static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(length + 1)));
+      c.rope_deltas.push_back(static_cast<std::int64_t>(rng() % 2001) - 1000);
+      if (near_limit) {  // the last new token within 0..2 of 2^31 - 1, the kernels' largest position
+        c.rope_deltas.back() = 0;
+        c.rope_deltas.back() = kLargestPosition - c.position(b, c.new_tokens - 1) - static_cast<std::int64_t>(rng() % 3);
+      }
+    }
+    SCOPED_TRACE("seed " + std::to_string(seed) + ", trial " + std::to_string(trial));
+    expect_decode_matches_reference(c, rng);
+  }
+}
+
+// The same K and V at every (sequence, cache index) whatever the cache's layout.
+TEST(DecodeHost, PagedAndContiguousCachesHoldTheSameKeys) {
+  DecodeCase c;
+  c.new_tokens = 2;
+  std::vector<std::vector<std::uint32_t>> seen;
+  for (CacheKind kind : {CacheKind::contiguous, CacheKind::paged_table, CacheKind::paged_slots}) {
+    c.cache = kind;
+    std::mt19937_64 same_inputs(7);
+    DecodeData d = make_decode_data(c, same_inputs);
+    apply_decode_host(d.params);
+    std::vector<std::uint32_t> keys;
+    const std::int64_t per_slot = static_cast<std::int64_t>(c.kv_heads) * c.head_dim;
+    for (int b = 0; b < c.batch(); ++b)
+      for (int i = 0; i < c.new_tokens; ++i)
+        for (std::int64_t e = 0; e < per_slot; ++e) {
+          const std::int64_t slot = d.slot_of.at({b, c.cache_lengths[b] + i});
+          keys.push_back(d.k_cache.bits(slot * per_slot + e));
+          keys.push_back(d.v_cache.bits(slot * per_slot + e));
+        }
+    seen.push_back(keys);
+  }
+  EXPECT_EQ(seen[0], seen[1]);
+  EXPECT_EQ(seen[0], seen[2]);
+}
+
+// k new tokens in one step are k steps of one: the same q and cache bits.
+TEST(DecodeHost, SpeculativeStepEqualsSingleSteps) {
+  DecodeCase c;
+  c.new_tokens = 3;
+  std::mt19937_64 inputs_all(11), inputs_one(11);  // the same inputs and the same block table
+  DecodeData all = make_decode_data(c, inputs_all);
+  apply_decode_host(all.params);
+  DecodeData one = make_decode_data(c, inputs_one);
+  for (int i = 0; i < c.new_tokens; ++i) {
+    // Token i of each sequence (input row b * 3 + i) as a batch of single tokens at cache index length + i.
+    DecodeKernelParams p = one.params;
+    p.new_tokens = 1;
+    std::vector<std::int64_t> lengths, real;
+    Buffer q = one.q, k = one.k, v = one.v;
+    for (Buffer* b : {&q, &k, &v}) b->bytes.clear();
+    for (int b = 0; b < c.batch(); ++b) {
+      lengths.push_back(c.cache_lengths[b] + i);
+      real.push_back(c.real_lengths[b] + i);
+      const std::int64_t n = static_cast<std::int64_t>(b) * c.new_tokens + i;
+      const auto take = [&](const Buffer& from, Buffer& to, std::int64_t stride) {
+        const auto* first = from.bytes.data() + static_cast<std::size_t>(n * stride) * from.width();
+        to.bytes.insert(to.bytes.end(), first, first + static_cast<std::size_t>(stride) * from.width());
+      };
+      take(one.q, q, one.token_stride_q);
+      take(one.k, k, one.token_stride_kv);
+      take(one.v, v, one.token_stride_kv);
+    }
+    p.cache_lengths = lengths.data();
+    p.real_lengths = real.data();
+    p.q = {q.data(), q.data(), one.token_stride_q, c.head_dim};
+    p.k.input = k.data();
+    p.v.input = v.data();
+    apply_decode_host(p);
+    for (int b = 0; b < c.batch(); ++b) {
+      const std::int64_t n = static_cast<std::int64_t>(b) * c.new_tokens + i;
+      for (std::int64_t e = 0; e < one.token_stride_q; ++e)
+        EXPECT_EQ(all.q.bits(n * one.token_stride_q + e), q.bits(b * one.token_stride_q + e)) << "token " << n;
+    }
+  }
+  EXPECT_EQ(all.k_cache.bytes, one.k_cache.bytes);
+  EXPECT_EQ(all.v_cache.bytes, one.v_cache.bytes);
+}
+
+// The transformers #40136 class: token k of decoding must sit where the prompt extended by k text tokens puts
+// it, under both rope-delta conventions of a left-padded batch. Positions and deltas come from the reference's
+// batch builder; the kernel's k cache is judged at the extended prompt's positions.
+TEST(DecodeHost, DecodeContinuesThePromptUnderBothConventions) {
+  std::mt19937_64 rng(test_seed());
+  const std::vector<std::string> layouts = {"text:3 image:1x4x6 text:2", "text:5 video:4x4x4 text:1", "text:2"};
+  for (const char* preset_name : {"qwen2-vl", "qwen2.5-vl", "qwen3-vl", "mrope-i", "videorope", "vanilla"})
+    for (PaddingConvention convention : {PaddingConvention::transformers4, PaddingConvention::transformers5}) {
+      SCOPED_TRACE(std::string(preset_name) + (convention == PaddingConvention::transformers4 ? " t4" : " t5"));
+      const Preset& preset = find_preset(preset_name);
+      const auto design = make_preset_design(preset);
+      std::vector<Sequence> sequences;
+      for (const auto& l : layouts) sequences.push_back(parse_layout(l));
+      const BatchPositions batch = assign_batch(*design, sequences, PaddingSide::left, convention);
+      DecodeCase c;
+      c.allocation = preset.frequency.allocation;
+      c.new_tokens = 3;
+      c.head_dim = c.rotary_dim = 16;
+      c.sections = c.allocation == "1d" ? "" : c.allocation == "interleaved" ? "3,3,2" : "2,3,3";
+      c.convention = convention == PaddingConvention::transformers4 ? RopeDeltaConvention::transformers4
+                                                                    : RopeDeltaConvention::transformers5;
+      c.cache_lengths.clear();
+      c.rope_deltas.clear();
+      c.real_lengths.clear();
+      for (std::size_t b = 0; b < sequences.size(); ++b) {
+        const auto& row = batch.rows[b];
+        ASSERT_TRUE(row.rope_delta.is_integer_value());
+        c.cache_lengths.push_back(batch.padded_length);
+        c.rope_deltas.push_back(row.rope_delta.to_int64());
+        c.real_lengths.push_back(design->token_total(sequences[b]));
+        // The law: the extended prompt's last three tokens are text at (p, p, p), p = the case's position.
+        Sequence extended = sequences[b];
+        extended.segments.emplace_back(TextRun{3});
+        const SequencePositions whole = design->assign(extended);
+        for (int i = 0; i < 3; ++i) {
+          const Position3& p = whole.tokens[whole.tokens.size() - 3 + static_cast<std::size_t>(i)].pos;
+          EXPECT_EQ(p, Position3::diagonal(Coordinate(c.position(static_cast<int>(b), i)))) << "sequence " << b << " token " << i;
+        }
+      }
+      expect_decode_matches_reference(c, rng);
+    }
+}
+
+// Bad steps are refused before anything is written, naming the token and what is wrong.
+TEST(DecodeHost, BadStepsAreRefusedBeforeAnyWrite) {
+  std::mt19937_64 rng(test_seed());
+  const auto refused = [&](DecodeCase c, const std::function<void(DecodeData&)>& spoil, const std::string& words) {
+    DecodeData d = make_decode_data(c, rng);
+    spoil(d);
+    const Buffer q_before = d.q, k_before = d.k_cache, v_before = d.v_cache;
+    try {
+      apply_decode_host(d.params);
+      ADD_FAILURE() << "accepted; expected: " << words;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find(words), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(d.q.bytes, q_before.bytes);
+    EXPECT_EQ(d.k_cache.bytes, k_before.bytes);
+    EXPECT_EQ(d.v_cache.bytes, v_before.bytes);
+  };
+  DecodeCase paged;
+  DecodeCase contiguous;
+  contiguous.cache = CacheKind::contiguous;
+  DecodeCase slots;
+  slots.cache = CacheKind::paged_slots;
+  // The default case: cache lengths 3 and 9, block size 4, 3 table entries per sequence: token 0 reads entry
+  // 0 (index 3), token 1 entry 3 + 2 (index 9).
+  refused(paged, [](DecodeData& d) { d.block_table[0] = static_cast<std::int32_t>(d.params.cache.num_blocks); },
+          "decode token 0 (sequence 0, new token 0): a block table entry outside [0, num_blocks)");
+  refused(paged, [](DecodeData& d) { d.block_table[5] = -1; }, "decode token 1 (sequence 1, new token 0): a block table entry outside");
+  refused(paged, [](DecodeData& d) { d.params.cache.max_blocks = 1; }, "a cache index past the cache");
+  refused(contiguous, [](DecodeData& d) { d.params.cache.max_seq = 9; }, "decode token 1 (sequence 1, new token 0): a cache index past");
+  refused(slots, [](DecodeData& d) { d.slot_mapping[1] = d.params.cache.num_blocks * d.params.cache.block_size; },
+          "decode token 1 (sequence 1, new token 0): a slot mapping entry past");
+  refused(paged, [](DecodeData& d) { d.c.rope_deltas[0] = kLargestPosition; }, "a rope position outside");
+  refused(paged, [](DecodeData& d) { d.c.rope_deltas[1] = std::int64_t{1} << 62; }, "decode token 1 (sequence 1, new token 0): a rope position outside");
+  refused(paged, [](DecodeData& d) { d.params.convention = RopeDeltaConvention::transformers5; d.params.real_lengths = nullptr; },
+          "give real_lengths");
+  refused(paged, [](DecodeData& d) { d.params.kv_heads = 3; }, "q_heads 4 must be a multiple of kv_heads 3");
+  refused(paged, [](DecodeData& d) { d.params.cache.block_table = nullptr; }, "a block table");
+  refused(paged, [](DecodeData& d) { d.params.q.token_stride = 5; }, "q: token_stride must hold every head");
+  refused(contiguous, [](DecodeData& d) { d.params.cache.k = nullptr; }, "the KV cache needs k and v");
+}
+
+// A negative slot mapping entry skips the token's k and v (vLLM's padding), its q still rotates.
+TEST(DecodeHost, NegativeSlotSkipsTheToken) {
+  std::mt19937_64 rng(test_seed());
+  DecodeCase c;
+  c.cache = CacheKind::paged_slots;
+  DecodeData d = make_decode_data(c, rng);
+  d.slot_mapping[0] = -1;
+  apply_decode_host(d.params);
+  const std::int64_t per_slot = static_cast<std::int64_t>(c.kv_heads) * c.head_dim;
+  const std::int64_t skipped = d.slot_of.at({0, c.cache_lengths[0]});
+  for (std::int64_t e = 0; e < per_slot; ++e) {
+    EXPECT_EQ(d.k_cache.bits(skipped * per_slot + e), 0xA5A5u);
+    EXPECT_EQ(d.v_cache.bits(skipped * per_slot + e), 0xA5A5u);
+  }
+  EXPECT_NE(d.q.bytes, d.q_original.bytes);
+}
+
+}  // namespace
+}  // namespace mmrope::kernels::testing
