@@ -21,7 +21,9 @@
 #include <vector>
 
 #include "kernels/core/dtype_conversion.hpp"
+#include "kernels/core/decode_check.hpp"
 #include "kernels/host/apply_rotary_host.hpp"
+#include "kernels/host/decode_host.hpp"
 #include "kernels/host/error_bound.hpp"
 #include "kernels/host/kernel_frequency_table.hpp"
 #include "kernels/host/reference_check.hpp"
@@ -51,17 +53,29 @@ const std::vector<std::string>& verified_presets(bool quick) {
   return quick ? some : all;
 }
 
-// One row of the matrix: its positions (per token, the design's layout moved to the magnitude) and the launch.
+// What a row runs: the training kernel (apply_rotary) or a decode step with its KV-cache write.
+enum class RowKind { rotate, decode };
+
+// One row of the matrix: its positions (per token, the design's layout moved to the magnitude, or the decode
+// step's positions just below it) and the launch.
 struct Row {
   std::string preset;
   DType dtype;
-  TensorLayout layout;
+  TensorLayout layout;  // rotate rows
   std::int64_t magnitude;
   Direction direction;
+  RowKind kind = RowKind::rotate;
+  kernels::CacheLayout cache = kernels::CacheLayout::paged;  // decode rows
+  int batch = 1;                                            // decode rows
 };
 
 const char* name_of(DType t) { return t == DType::fp32 ? "fp32" : t == DType::fp16 ? "fp16" : "bf16"; }
 const char* name_of(TensorLayout l) { return l == TensorLayout::bshd ? "bshd" : l == TensorLayout::sbhd ? "sbhd" : "thd"; }
+std::string kind_of(const Row& r) { return r.kind == RowKind::rotate ? "rotate" : "decode-b" + std::to_string(r.batch); }
+std::string layout_of(const Row& r) {
+  if (r.kind == RowKind::rotate) return name_of(r.layout);
+  return r.cache == kernels::CacheLayout::paged ? "paged" : "contig";
+}
 
 // The design's positions of a small prompt (text, an image, text), as integers, or nothing if not integers.
 std::optional<std::vector<std::array<std::int64_t, 3>>> design_positions(const Preset& preset) {
@@ -86,6 +100,20 @@ struct RowResult {
   bool passed = false;
   std::string failure;
 };
+
+// Random inputs of a dtype, from a normal distribution (exact in the dtype).
+void fill_normal(std::vector<std::uint8_t>& buffer, DType dtype, std::mt19937_64& rng) {
+  std::normal_distribution<double> normal(0.0, 1.0);
+  const std::size_t count = buffer.size() / static_cast<std::size_t>(kernels::element_bytes(dtype));
+  for (std::size_t i = 0; i < count; ++i) {
+    const double v = normal(rng);
+    switch (dtype) {
+      case DType::fp32: reinterpret_cast<float*>(buffer.data())[i] = static_cast<float>(v); break;
+      case DType::fp16: reinterpret_cast<std::uint16_t*>(buffer.data())[i] = kernels::double_to_fp16_bits(v); break;
+      case DType::bf16: reinterpret_cast<std::uint16_t*>(buffer.data())[i] = kernels::double_to_bf16_bits(v); break;
+    }
+  }
+}
 
 RowResult run_row(const Row& row, const Preset& preset, const std::vector<std::array<std::int64_t, 3>>& base_positions,
                   bool use_gpu, std::mt19937_64& rng, judge::Engine engine, unsigned judge_threads) {
@@ -123,17 +151,8 @@ RowResult run_row(const Row& row, const Preset& preset, const std::vector<std::a
   const std::size_t q_count = static_cast<std::size_t>(tokens) * q_heads * spec.head_dim;
   const std::size_t k_count = static_cast<std::size_t>(tokens) * k_heads * spec.head_dim;
   std::vector<std::uint8_t> q_in(q_count * bytes), k_in(k_count * bytes), q_out(q_in.size()), k_out(k_in.size());
-  std::normal_distribution<double> normal(0.0, 1.0);
-  for (const auto& [buffer, count] : {std::pair{&q_in, q_count}, std::pair{&k_in, k_count}}) {
-    for (std::size_t i = 0; i < count; ++i) {
-      const double v = normal(rng);
-      switch (row.dtype) {
-        case DType::fp32: reinterpret_cast<float*>(buffer->data())[i] = static_cast<float>(v); break;
-        case DType::fp16: reinterpret_cast<std::uint16_t*>(buffer->data())[i] = kernels::double_to_fp16_bits(v); break;
-        case DType::bf16: reinterpret_cast<std::uint16_t*>(buffer->data())[i] = kernels::double_to_bf16_bits(v); break;
-      }
-    }
-  }
+  fill_normal(q_in, row.dtype, rng);
+  fill_normal(k_in, row.dtype, rng);
   p.q = kernels::contiguous_tensor(q_in.data(), q_out.data(), row.layout, 2, per_sequence, q_heads, spec.head_dim);
   p.k = kernels::contiguous_tensor(k_in.data(), k_out.data(), row.layout, 2, per_sequence, k_heads, spec.head_dim);
   RowResult r;
@@ -161,6 +180,87 @@ RowResult run_row(const Row& row, const Preset& preset, const std::vector<std::a
   return r;
 }
 
+// A decode step: `batch` sequences with different cache lengths (3 new tokens each at batch 1, speculative
+// decoding; 1 at larger batches), rope deltas that put the last new token at the magnitude (odd sequences 7
+// below), q rotated in place, k rotated into a contiguous or paged cache (16-token blocks in reverse order), v
+// copied. Judged as the training rows: q and the cached k against the reference at the step's positions.
+RowResult run_decode_row(const Row& row, const Preset& preset, bool use_gpu, std::mt19937_64& rng, judge::Engine engine,
+                         unsigned judge_threads) {
+  int q_heads = 4, kv_heads = 2;
+  if (preset.frequency.allocation == "multi-head") q_heads = 8, kv_heads = 8;
+  const RotarySpec spec = rotary_spec_for(preset.frequency, RotaryOverrides{});
+  const kernels::KernelFrequencyTable table = kernels::kernel_frequency_table(spec);
+  const int batch = row.batch, new_tokens = batch == 1 ? 3 : 1, head_dim = spec.head_dim;
+  std::vector<std::int64_t> lengths, deltas;
+  for (int b = 0; b < batch; ++b) {
+    lengths.push_back(5 + 3 * b);
+    deltas.push_back(row.magnitude - (b % 2 ? 7 : 0) - lengths.back() - (new_tokens - 1));
+  }
+  const std::int64_t tokens = static_cast<std::int64_t>(batch) * new_tokens;
+  const std::size_t bytes = static_cast<std::size_t>(kernels::element_bytes(row.dtype));
+  std::vector<std::uint8_t> q(static_cast<std::size_t>(tokens) * q_heads * head_dim * bytes);
+  std::vector<std::uint8_t> k(static_cast<std::size_t>(tokens) * kv_heads * head_dim * bytes), v(k.size());
+  for (auto* b : {&q, &k, &v}) fill_normal(*b, row.dtype, rng);
+  const std::vector<std::uint8_t> q_original = q;
+  const std::int64_t max_seq = lengths.back() + new_tokens, block_size = 16;
+  const int blocks_per_sequence = static_cast<int>((max_seq + block_size - 1) / block_size);
+  const std::int64_t slots = row.cache == kernels::CacheLayout::paged ? batch * blocks_per_sequence * block_size : batch * max_seq;
+  std::vector<std::uint8_t> k_cache(static_cast<std::size_t>(slots) * kv_heads * head_dim * bytes), v_cache(k_cache.size());
+  std::vector<std::int32_t> block_table(static_cast<std::size_t>(batch) * blocks_per_sequence);
+  for (std::size_t i = 0; i < block_table.size(); ++i) block_table[i] = static_cast<std::int32_t>(block_table.size() - 1 - i);
+  kernels::DecodeKernelParams p;
+  p.dtype = row.dtype;
+  p.pairing = table.pairing;
+  p.head_dim = head_dim;
+  p.rotary_dim = spec.rotary_dim;
+  p.frequencies = table.args();
+  p.batch = batch;
+  p.new_tokens = new_tokens;
+  p.q_heads = q_heads;
+  p.kv_heads = kv_heads;
+  p.q = {q.data(), q.data(), static_cast<std::int64_t>(q_heads) * head_dim, head_dim};
+  p.k = {k.data(), nullptr, static_cast<std::int64_t>(kv_heads) * head_dim, head_dim};
+  p.v = {v.data(), nullptr, static_cast<std::int64_t>(kv_heads) * head_dim, head_dim};
+  p.cache_lengths = lengths.data();
+  p.rope_deltas = deltas.data();
+  p.cache.k = k_cache.data();
+  p.cache.v = v_cache.data();
+  p.cache.layout = row.cache;
+  p.cache.slot_stride = static_cast<std::int64_t>(kv_heads) * head_dim;
+  p.cache.head_stride = head_dim;
+  p.cache.max_seq = max_seq;
+  p.cache.block_table = block_table.data();
+  p.cache.max_blocks = blocks_per_sequence;
+  p.cache.block_size = static_cast<int>(block_size);
+  p.cache.num_blocks = static_cast<std::int64_t>(block_table.size());
+  RowResult r;
+  if (use_gpu) {
+#ifdef MMROPE_HAVE_CUDA
+    unsigned faults = 0;
+    const int error = kernels::apply_decode_cuda_mirrored(
+        p, {{q.data(), q.size()}, {k.data(), k.size()}, {v.data(), v.size()}, {k_cache.data(), k_cache.size()},
+            {v_cache.data(), v_cache.size()}, {block_table.data(), block_table.size() * 4}, {lengths.data(), lengths.size() * 8},
+            {deltas.data(), deltas.size() * 8},
+            {table.turn_frequencies.data(), table.turn_frequencies.size() * sizeof(kernels::TurnFrequency)},
+            {table.axis_of.data(), table.axis_of.size()}},
+        &faults);
+    if (error != 0 || faults != 0) {
+      r.failure = "CUDA error " + std::to_string(error) + ", faults: " + kernels::decode_fault_text(faults) + "\n";
+      return r;
+    }
+#endif
+  } else {
+    kernels::apply_decode_host(p);
+  }
+  const kernels::KernelVerdict verdict = kernels::check_decode_against_reference(spec, p, q_original.data(), engine, judge_threads);
+  r.max_ulp = verdict.max_ulp();
+  r.elements = verdict.elements();
+  r.cancelling = verdict.q.beyond_contract + verdict.k.beyond_contract - verdict.q.beyond_element_bound - verdict.k.beyond_element_bound;
+  r.passed = verdict.passed();
+  if (!r.passed) r.failure = verdict.describe();
+  return r;
+}
+
 std::string magnitude_label(std::int64_t m) {
   for (int e = 0; e <= 31; ++e)
     if ((std::int64_t{1} << e) - 1 == m) return "2^" + std::to_string(e) + "-1";
@@ -175,7 +275,8 @@ Command add_verify_command(CLI::App& app) {
   sub->footer(
       "Runs the kernels -- on the GPU when one is present, otherwise the host backend, which runs the same\n"
       "arithmetic on the CPU -- over presets x dtypes x layouts x position magnitudes up to 2^31 - 1 x forward and\n"
-      "backward, and judges every output against the exact reference (MPFR) in ulps of its dtype. The contract\n"
+      "backward, then decode steps (batch 1 and 64, a contiguous and a paged KV cache: kind decode-bN), and judges\n"
+      "every output (the decode's q and its cached k) against the exact reference (MPFR) in ulps of its dtype. The contract\n"
       "(docs/error-model.md): at most 1 ulp for fp32, fp16 and bf16. Exit status 1 if any row fails.");
   sub->add_flag("--quick", opts->quick, "A smaller matrix (seconds on two cores)");
   sub->add_option("--engine", opts->engine, "The judge: fast (double-double with a proven bound) or mpfr (the same verdicts)")
@@ -199,9 +300,16 @@ Command add_verify_command(CLI::App& app) {
                   for (std::int64_t m : magnitudes)
                     for (Direction d : {Direction::forward, Direction::backward})
                       rows.push_back({preset, dtype, layout, m, d});
+            // Decode steps with the KV-cache write: both caches, batch 1 (3 speculative tokens) and 64.
+            for (const std::string& preset : verified_presets(opts->quick))
+              for (DType dtype : {DType::fp32, DType::fp16, DType::bf16})
+                for (kernels::CacheLayout cache : {kernels::CacheLayout::contiguous, kernels::CacheLayout::paged})
+                  for (int batch : {1, 64})
+                    for (std::int64_t m : {magnitudes[magnitudes.size() / 2], magnitudes.back()})
+                      rows.push_back({preset, dtype, TensorLayout::bshd, m, Direction::forward, RowKind::decode, cache, batch});
             out << "backend: " << (use_gpu ? "CUDA (GPU)" : "host (the kernels' arithmetic on the CPU; no GPU found)")
                 << "\ncontract: max error <= " << kernels::kContractUlps << " ulp of the output dtype\n\n";
-            out << std::left << std::setw(12) << "preset" << std::setw(6) << "dtype" << std::setw(7) << "layout"
+            out << std::left << std::setw(12) << "preset" << std::setw(11) << "kind" << std::setw(6) << "dtype" << std::setw(7) << "layout"
                 << std::setw(9) << "|pos|" << std::setw(5) << "dir" << std::right << std::setw(9) << "max ulp"
                 << std::setw(7) << "bound" << "  result\n";
             // The rows run side by side, one per core (each row's judge on one thread: a row is small), and print
@@ -223,8 +331,10 @@ Command add_verify_command(CLI::App& app) {
                 try {
                   std::mt19937_64 rng(20261123 + i);  // fixed: verify is reproducible
                   const Row& row = rows[i];
-                  results[i] = run_row(row, find_preset(row.preset), preset_positions.at(row.preset), use_gpu, rng, engine,
-                                       use_gpu ? 0u : 1u);
+                  results[i] = row.kind == RowKind::decode
+                                   ? run_decode_row(row, find_preset(row.preset), use_gpu, rng, engine, use_gpu ? 0u : 1u)
+                                   : run_row(row, find_preset(row.preset), preset_positions.at(row.preset), use_gpu, rng,
+                                             engine, use_gpu ? 0u : 1u);
                 } catch (...) {
                   errors[i] = std::current_exception();
                 }
@@ -257,8 +367,8 @@ Command add_verify_command(CLI::App& app) {
               if (!r.passed) ++failed;
               std::ostringstream ulp;
               ulp << std::fixed << std::setprecision(3) << r.max_ulp;
-              out << std::left << std::setw(12) << row.preset << std::setw(6) << name_of(row.dtype) << std::setw(7)
-                  << name_of(row.layout) << std::setw(9) << magnitude_label(row.magnitude) << std::setw(5)
+              out << std::left << std::setw(12) << row.preset << std::setw(11) << kind_of(row) << std::setw(6)
+                  << name_of(row.dtype) << std::setw(7) << layout_of(row) << std::setw(9) << magnitude_label(row.magnitude) << std::setw(5)
                   << (row.direction == Direction::forward ? "fwd" : "bwd") << std::right << std::setw(9)
                   << ulp.str() << std::setw(7) << kernels::kContractUlps << "  "
                   << (r.passed ? "pass" : "FAIL")

@@ -6,8 +6,59 @@
 #include <cstdint>
 
 #include "kernels/cuda/apply_rotary_cuda.hpp"
+#include "kernels/cuda/decode_cuda.hpp"
 
 namespace mmrope::kernels {
+namespace {
+
+// Device copies of host regions; a host pointer inside one maps to its twin. The first CUDA error is kept.
+class DeviceRegions {
+ public:
+  explicit DeviceRegions(const std::vector<HostRegion>& regions) : regions_(regions), device_(regions.size(), nullptr) {
+    for (std::size_t i = 0; i < regions_.size(); ++i) {
+      if (regions_[i].bytes == 0) continue;
+      note(cudaMalloc(reinterpret_cast<void**>(&device_[i]), regions_[i].bytes));
+      if (error_ == 0) note(cudaMemcpy(device_[i], regions_[i].data, regions_[i].bytes, cudaMemcpyHostToDevice));
+    }
+  }
+  DeviceRegions(const DeviceRegions&) = delete;
+  DeviceRegions& operator=(const DeviceRegions&) = delete;
+  ~DeviceRegions() {
+    for (std::uint8_t* d : device_)
+      if (d) cudaFree(d);
+  }
+  template <class P>
+  P* twin(P* host) {
+    if (host == nullptr) return nullptr;
+    const auto* b = reinterpret_cast<const std::uint8_t*>(host);
+    for (std::size_t i = 0; i < regions_.size(); ++i) {
+      const auto* start = static_cast<const std::uint8_t*>(regions_[i].data);
+      if (device_[i] && b >= start && b < start + regions_[i].bytes) return reinterpret_cast<P*>(device_[i] + (b - start));
+    }
+    if (error_ == 0) error_ = static_cast<int>(cudaErrorInvalidValue);
+    return nullptr;
+  }
+  void note(cudaError_t e) {
+    if (error_ == 0 && e != cudaSuccess) error_ = static_cast<int>(e);
+  }
+  void note(int e) { note(static_cast<cudaError_t>(e)); }
+  // After the launch: synchronise and copy every region back (unless something failed).
+  int finish() {
+    if (error_ == 0) note(cudaDeviceSynchronize());
+    for (std::size_t i = 0; i < regions_.size(); ++i)
+      if (error_ == 0 && device_[i])
+        note(cudaMemcpy(const_cast<void*>(regions_[i].data), device_[i], regions_[i].bytes, cudaMemcpyDeviceToHost));
+    return error_;
+  }
+  int error() const { return error_; }
+
+ private:
+  const std::vector<HostRegion>& regions_;
+  std::vector<std::uint8_t*> device_;
+  int error_ = 0;
+};
+
+}  // namespace
 
 bool cuda_device_present() {
   int count = 0;
@@ -15,41 +66,34 @@ bool cuda_device_present() {
 }
 
 int apply_rotary_cuda_mirrored(const RotaryKernelParams& params, const std::vector<HostRegion>& regions) {
-  std::vector<std::uint8_t*> device(regions.size(), nullptr);
-  int error = 0;
-  auto note = [&](cudaError_t e) {
-    if (error == 0 && e != cudaSuccess) error = static_cast<int>(e);
-  };
-  for (std::size_t i = 0; i < regions.size(); ++i) {
-    if (regions[i].bytes == 0) continue;
-    note(cudaMalloc(reinterpret_cast<void**>(&device[i]), regions[i].bytes));
-    if (error == 0) note(cudaMemcpy(device[i], regions[i].data, regions[i].bytes, cudaMemcpyHostToDevice));
-  }
-  auto twin = [&](const void* host) -> void* {
-    if (host == nullptr) return nullptr;
-    const auto* b = static_cast<const std::uint8_t*>(host);
-    for (std::size_t i = 0; i < regions.size(); ++i) {
-      const auto* start = static_cast<const std::uint8_t*>(regions[i].data);
-      if (device[i] && b >= start && b < start + regions[i].bytes) return device[i] + (b - start);
-    }
-    if (error == 0) error = static_cast<int>(cudaErrorInvalidValue);
-    return nullptr;
-  };
+  DeviceRegions m(regions);
   RotaryKernelParams p = params;
-  p.q.input = twin(p.q.input), p.q.output = twin(p.q.output);
-  p.k.input = twin(p.k.input), p.k.output = twin(p.k.output);
-  p.positions.values = twin(p.positions.values);
-  p.cu_seqlens = static_cast<const std::int32_t*>(twin(p.cu_seqlens));
-  p.frequencies.turn_frequencies = static_cast<const TurnFrequency*>(twin(p.frequencies.turn_frequencies));
-  p.frequencies.axis_of = static_cast<const std::int8_t*>(twin(p.frequencies.axis_of));
-  if (error == 0) error = apply_rotary_cuda(p, nullptr);
-  if (error == 0) note(cudaDeviceSynchronize());
-  for (std::size_t i = 0; i < regions.size(); ++i) {
-    if (error == 0 && device[i]) note(cudaMemcpy(const_cast<void*>(regions[i].data), device[i], regions[i].bytes,
-                                                 cudaMemcpyDeviceToHost));
-    if (device[i]) cudaFree(device[i]);
-  }
-  return error;
+  p.q.input = m.twin(p.q.input), p.q.output = m.twin(p.q.output);
+  p.k.input = m.twin(p.k.input), p.k.output = m.twin(p.k.output);
+  p.positions.values = m.twin(p.positions.values);
+  p.cu_seqlens = m.twin(p.cu_seqlens);
+  p.frequencies.turn_frequencies = m.twin(p.frequencies.turn_frequencies);
+  p.frequencies.axis_of = m.twin(p.frequencies.axis_of);
+  if (m.error() == 0) m.note(apply_rotary_cuda(p, nullptr));
+  return m.finish();
+}
+
+int apply_decode_cuda_mirrored(const DecodeKernelParams& params, const std::vector<HostRegion>& regions, unsigned* faults) {
+  std::vector<HostRegion> all = regions;
+  *faults = 0;
+  all.push_back({faults, sizeof *faults});
+  DeviceRegions m(all);
+  DecodeKernelParams p = params;
+  p.q.input = m.twin(p.q.input), p.q.output = m.twin(p.q.output);
+  p.k.input = m.twin(p.k.input), p.v.input = m.twin(p.v.input);
+  p.cache.k = m.twin(p.cache.k), p.cache.v = m.twin(p.cache.v);
+  p.cache.block_table = m.twin(p.cache.block_table), p.cache.slot_mapping = m.twin(p.cache.slot_mapping);
+  p.cache_lengths = m.twin(p.cache_lengths), p.rope_deltas = m.twin(p.rope_deltas), p.real_lengths = m.twin(p.real_lengths);
+  p.frequencies.turn_frequencies = m.twin(p.frequencies.turn_frequencies);
+  p.frequencies.axis_of = m.twin(p.frequencies.axis_of);
+  unsigned* device_faults = m.twin(faults);
+  if (m.error() == 0) m.note(apply_decode_cuda(p, device_faults, nullptr));
+  return m.finish();
 }
 
 }  // namespace mmrope::kernels

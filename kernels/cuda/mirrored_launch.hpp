@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "kernels/core/decode_params.hpp"
 #include "kernels/core/rotary_params.hpp"
 
 namespace mmrope::kernels {
@@ -20,5 +21,9 @@ struct HostRegion {
 // All regions are copied to the device, the kernel runs, and all regions are copied back. Returns the first
 // CUDA error (0: success). For tools and tests, not for speed.
 int apply_rotary_cuda_mirrored(const RotaryKernelParams& params, const std::vector<HostRegion>& regions);
+
+// The same for a decode step: every pointer of `params` inside `regions` (q, k, v, both caches, the block table
+// or slot mapping, the per-sequence arrays, the frequency table). *faults receives the kernel's fault bits.
+int apply_decode_cuda_mirrored(const DecodeKernelParams& params, const std::vector<HostRegion>& regions, unsigned* faults);
 
 }  // namespace mmrope::kernels

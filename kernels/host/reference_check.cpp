@@ -2,12 +2,16 @@
 #include "kernels/host/reference_check.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <cmath>
 #include <cstdint>
 #include <span>
 #include <sstream>
+#include <stdexcept>
+#include <string>
 #include <utility>
 
+#include "kernels/core/decode_indexing.hpp"
 #include "kernels/core/element_traits.hpp"
 #include "kernels/core/token_indexing.hpp"
 #include "kernels/host/error_bound.hpp"
@@ -30,38 +34,33 @@ std::uint32_t bits_at(const void* base, std::int64_t offset, DType t) {
   return static_cast<const std::uint16_t*>(base)[offset];
 }
 
-TensorVerdict judge(const RotarySpec& spec, const std::vector<Position3>& positions, const RotaryKernelParams& p,
-                    const RotaryTensorArgs& t, TensorRole role, judge::Engine engine, unsigned threads) {
+// Element i of the [tokens, heads, head_dim] order: read at in_offset(i) of the input and out_offset(i) of
+// the output, judged at its token's position.
+using ElementOffset = std::function<std::int64_t(std::int64_t)>;
+
+TensorVerdict judge_elements(const RotarySpec& spec, const std::vector<Position3>& positions, TensorRole role,
+                             Direction direction, DType dtype, int heads, int head_dim, double attention,
+                             const void* input, const ElementOffset& in_offset, const void* output,
+                             const ElementOffset& out_offset, judge::Engine engine, unsigned threads) {
   TensorVerdict v;
-  if (t.heads == 0 || t.input == nullptr) return v;
   v.present = true;
-  const std::int64_t tokens = p.tokens();
   judge::Problem problem;
   problem.spec = spec;
   problem.role = role;
-  problem.direction = p.direction;
-  problem.dtype = p.dtype;
-  problem.row = TensorShape{static_cast<int>(tokens), t.heads, p.head_dim};
+  problem.direction = direction;
+  problem.dtype = dtype;
+  problem.row = TensorShape{static_cast<int>(positions.size()), heads, head_dim};
   problem.positions = {positions};
-  // Element i of the [tokens, heads, head_dim] order lives at the kernel's strided offset.
-  std::vector<std::int64_t> token_base(static_cast<std::size_t>(tokens));
-  for (std::int64_t n = 0; n < tokens; ++n) token_base[n] = token_offset(p, t, n, locate_token(p, n));
-  const std::int64_t per_token = static_cast<std::int64_t>(t.heads) * p.head_dim;
-  const auto offset = [&](std::int64_t i) {
-    const std::int64_t n = i / per_token, h = (i % per_token) / p.head_dim, c = i % p.head_dim;
-    return token_base[n] + h * t.head_stride + c;
-  };
   const auto x = [&](std::int64_t first, std::span<double> out) {
-    for (std::size_t k = 0; k < out.size(); ++k) out[k] = value_at(t.input, offset(first + static_cast<std::int64_t>(k)), p.dtype);
+    for (std::size_t k = 0; k < out.size(); ++k) out[k] = value_at(input, in_offset(first + static_cast<std::int64_t>(k)), dtype);
   };
   const auto got = [&](std::int64_t first, std::span<std::uint32_t> out) {
-    for (std::size_t k = 0; k < out.size(); ++k) out[k] = bits_at(t.output, offset(first + static_cast<std::int64_t>(k)), p.dtype);
+    for (std::size_t k = 0; k < out.size(); ++k) out[k] = bits_at(output, out_offset(first + static_cast<std::int64_t>(k)), dtype);
   };
   judge::Options o;
   o.engine = engine;
   o.threads = threads;
   o.max_ulp = kContractUlps;
-  const double attention = p.frequencies.attention_factor;
   o.element_bound = [attention](double inputs, double exact, double ulp) {
     return element_bound_ulps(inputs, attention, exact, ulp);
   };
@@ -69,6 +68,22 @@ TensorVerdict judge(const RotarySpec& spec, const std::vector<Position3>& positi
   v.beyond_contract = v.report.over_bound;
   v.beyond_element_bound = v.report.beyond_element_bound;
   return v;
+}
+
+TensorVerdict judge(const RotarySpec& spec, const std::vector<Position3>& positions, const RotaryKernelParams& p,
+                    const RotaryTensorArgs& t, TensorRole role, judge::Engine engine, unsigned threads) {
+  if (t.heads == 0 || t.input == nullptr) return {};
+  // Element i of the [tokens, heads, head_dim] order lives at the kernel's strided offset.
+  const std::int64_t tokens = p.tokens();
+  std::vector<std::int64_t> token_base(static_cast<std::size_t>(tokens));
+  for (std::int64_t n = 0; n < tokens; ++n) token_base[n] = token_offset(p, t, n, locate_token(p, n));
+  const std::int64_t per_token = static_cast<std::int64_t>(t.heads) * p.head_dim;
+  const ElementOffset offset = [&](std::int64_t i) {
+    const std::int64_t n = i / per_token, h = (i % per_token) / p.head_dim, c = i % p.head_dim;
+    return token_base[n] + h * t.head_stride + c;
+  };
+  return judge_elements(spec, positions, role, p.direction, p.dtype, t.heads, p.head_dim, p.frequencies.attention_factor,
+                        t.input, offset, t.output, offset, engine, threads);
 }
 
 }  // namespace
@@ -110,6 +125,40 @@ KernelVerdict check_against_reference(const RotarySpec& spec, const RotaryKernel
   KernelVerdict v;
   v.q = judge(spec, positions, params, params.q, TensorRole::query, engine, threads);
   v.k = judge(spec, positions, params, params.k, TensorRole::key, engine, threads);
+  return v;
+}
+
+KernelVerdict check_decode_against_reference(const RotarySpec& spec, const DecodeKernelParams& p, const void* q_original,
+                                             judge::Engine engine, unsigned threads) {
+  const std::int64_t tokens = p.tokens();
+  std::vector<Position3> positions;
+  std::vector<std::int64_t> slots;
+  for (std::int64_t n = 0; n < tokens; ++n) {
+    unsigned fault = 0;
+    const DecodeToken t = decode_token(p, n);
+    positions.push_back(Position3::diagonal(Coordinate(decode_position(p, t, fault))));
+    slots.push_back(decode_cache_slot(p, t, n, fault));
+    if (fault != 0 || slots.back() < 0)
+      throw std::invalid_argument("check_decode_against_reference: decode token " + std::to_string(n) + " has no cache slot");
+  }
+  const double attention = p.frequencies.attention_factor;
+  KernelVerdict v;
+  const auto strided = [&](const DecodeTensorArgs& t, int heads) {
+    const std::int64_t per_token = static_cast<std::int64_t>(heads) * p.head_dim;
+    return ElementOffset([&t, per_token, &p](std::int64_t i) {
+      return (i / per_token) * t.token_stride + ((i % per_token) / p.head_dim) * t.head_stride + i % p.head_dim;
+    });
+  };
+  if (p.q_heads > 0)
+    v.q = judge_elements(spec, positions, TensorRole::query, Direction::forward, p.dtype, p.q_heads, p.head_dim, attention,
+                         q_original, strided(p.q, p.q_heads), p.q.output, strided(p.q, p.q_heads), engine, threads);
+  const std::int64_t per_token = static_cast<std::int64_t>(p.kv_heads) * p.head_dim;
+  const ElementOffset in_cache = [&](std::int64_t i) {
+    return slots[static_cast<std::size_t>(i / per_token)] * p.cache.slot_stride + ((i % per_token) / p.head_dim) * p.cache.head_stride +
+           i % p.head_dim;
+  };
+  v.k = judge_elements(spec, positions, TensorRole::key, Direction::forward, p.dtype, p.kv_heads, p.head_dim, attention,
+                       p.k.input, strided(p.k, p.kv_heads), p.cache.k, in_cache, engine, threads);
   return v;
 }
 
