@@ -43,6 +43,8 @@ inline std::string decode_params_problem(const DecodeKernelParams& p) {
   if (c.k == nullptr || c.v == nullptr) return "the KV cache needs k and v";
   if (c.head_stride < p.head_dim || c.slot_stride < static_cast<std::int64_t>(p.kv_heads - 1) * c.head_stride + p.head_dim)
     return "the KV cache's strides must hold kv_heads x head_dim per slot";
+  if (c.fp8_e4m3 && !(c.k_scale > 0 && c.v_scale > 0 && c.k_scale < 1e300 && c.v_scale < 1e300))
+    return "an fp8 cache needs finite positive k_scale and v_scale";
   if (c.layout == CacheLayout::contiguous) {
     if (c.max_seq <= 0) return "a contiguous cache needs max_seq > 0";
   } else {

@@ -26,6 +26,12 @@ struct KvCacheArgs {
   int block_size = 0;
   std::int64_t num_blocks = 0;
   const std::int64_t* slot_mapping = nullptr;  // paged, optional: [batch * new_tokens]
+  // The cache's elements: the step's dtype, or fp8 e4m3 bytes with per-tensor scales (FlashInfer's and vLLM's
+  // quantized cache): stored = e4m3(value / scale), value the rotated k (in double) or v, rounded once to nearest
+  // even and saturated to +-448 (kernels/core/fp8_e4m3.hpp).
+  bool fp8_e4m3 = false;
+  double k_scale = 1;
+  double v_scale = 1;
 };
 
 // What the rope delta is added to, by transformers' name for it under left padding:

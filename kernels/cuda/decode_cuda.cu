@@ -1,5 +1,6 @@
 // The decode kernel: a block per new token, its cos/sin per pair once in shared memory, then every q head and
-// (where the token has a cache slot) every k head rotated and every v head copied into the cache.
+// (where the token has a cache slot) every k head rotated and every v head copied into the cache (or quantized
+// to fp8 e4m3 there).
 #include "kernels/cuda/decode_cuda.hpp"
 
 #include <cuda_runtime.h>
@@ -10,6 +11,7 @@
 #include "kernels/core/decode_check.hpp"
 #include "kernels/core/decode_indexing.hpp"
 #include "kernels/core/element_traits.hpp"
+#include "kernels/core/fp8_e4m3.hpp"
 #include "kernels/core/token_indexing.hpp"
 
 namespace mmrope::kernels {
@@ -45,13 +47,20 @@ __global__ void __launch_bounds__(kThreads) decode_kernel(const __grid_constant_
       const int head = is_query ? h : h - p.q_heads;
       const Storage* in = is_query ? static_cast<const Storage*>(p.q.input) + n * p.q.token_stride + head * p.q.head_stride
                                    : static_cast<const Storage*>(p.k.input) + n * p.k.token_stride + head * p.k.head_stride;
-      Storage* out = is_query ? static_cast<Storage*>(p.q.output) + n * p.q.token_stride + head * p.q.head_stride
-                              : static_cast<Storage*>(p.cache.k) + slot * p.cache.slot_stride + head * p.cache.head_stride;
+      const std::int64_t cache = slot * p.cache.slot_stride + head * p.cache.head_stride;
       const CosSin cs = decode_pair_rotates(f, is_query, head, j) ? CosSin{pair_cos_sin[j].x, pair_cos_sin[j].y}
                                                                    : CosSin{f.attention_factor, 0.0};
       const PairChannels c = pair_channels(p.pairing, j, p.rotary_dim);
       const double a = Traits::widen(in[c.first]), b = Traits::widen(in[c.second]);  // both read before either store
       const PairValues y = rotate_pair(a, b, cs, Direction::forward);
+      if (!is_query && p.cache.fp8_e4m3) {
+        std::uint8_t* out = static_cast<std::uint8_t*>(p.cache.k) + cache;
+        out[c.first] = double_to_e4m3(y.first / p.cache.k_scale);
+        out[c.second] = double_to_e4m3(y.second / p.cache.k_scale);
+        continue;
+      }
+      Storage* out = is_query ? static_cast<Storage*>(p.q.output) + n * p.q.token_stride + head * p.q.head_stride
+                              : static_cast<Storage*>(p.cache.k) + cache;
       out[c.first] = Traits::narrow(y.first);
       out[c.second] = Traits::narrow(y.second);
     }
@@ -66,15 +75,19 @@ __global__ void __launch_bounds__(kThreads) decode_kernel(const __grid_constant_
               static_cast<const Storage*>(p.q.input)[n * p.q.token_stride + h * p.q.head_stride + c];
       } else {
         const int head = h - p.q_heads;
-        static_cast<Storage*>(p.cache.k)[slot * p.cache.slot_stride + head * p.cache.head_stride + c] =
-            static_cast<const Storage*>(p.k.input)[n * p.k.token_stride + head * p.k.head_stride + c];
+        const std::int64_t cache = slot * p.cache.slot_stride + head * p.cache.head_stride + c;
+        const Storage k = static_cast<const Storage*>(p.k.input)[n * p.k.token_stride + head * p.k.head_stride + c];
+        if (p.cache.fp8_e4m3) static_cast<std::uint8_t*>(p.cache.k)[cache] = double_to_e4m3(Traits::widen(k) / p.cache.k_scale);
+        else static_cast<Storage*>(p.cache.k)[cache] = k;
       }
     }
     if (slot >= 0)
       for (int item = threadIdx.x; item < p.kv_heads * p.head_dim; item += blockDim.x) {
         const int head = item / p.head_dim, c = item % p.head_dim;
-        static_cast<Storage*>(p.cache.v)[slot * p.cache.slot_stride + head * p.cache.head_stride + c] =
-            static_cast<const Storage*>(p.v.input)[n * p.v.token_stride + head * p.v.head_stride + c];
+        const std::int64_t cache = slot * p.cache.slot_stride + head * p.cache.head_stride + c;
+        const Storage v = static_cast<const Storage*>(p.v.input)[n * p.v.token_stride + head * p.v.head_stride + c];
+        if (p.cache.fp8_e4m3) static_cast<std::uint8_t*>(p.cache.v)[cache] = double_to_e4m3(Traits::widen(v) / p.cache.v_scale);
+        else static_cast<Storage*>(p.cache.v)[cache] = v;
       }
     __syncthreads();  // the next token's cos/sin overwrite the shared ones
   }

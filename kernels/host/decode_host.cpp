@@ -7,6 +7,7 @@
 #include "kernels/core/decode_check.hpp"
 #include "kernels/core/decode_indexing.hpp"
 #include "kernels/core/element_traits.hpp"
+#include "kernels/core/fp8_e4m3.hpp"
 #include "kernels/core/token_indexing.hpp"
 
 namespace mmrope::kernels {
@@ -26,6 +27,23 @@ void rotate_head(const DecodeKernelParams& p, const typename ElementTraits<T>::S
   }
   if (out != in)
     for (int c = p.rotary_dim; c < p.head_dim; ++c) out[c] = in[c];
+}
+
+// One k head into an fp8 cache: the rotated pairs in double, divided by the scale, rounded once to e4m3; the
+// tail likewise from its exact value.
+template <DType T>
+void rotate_head_into_fp8(const DecodeKernelParams& p, const typename ElementTraits<T>::Storage* in, std::uint8_t* out,
+                          std::int64_t position, int head) {
+  using Traits = ElementTraits<T>;
+  const double scale = p.cache.k_scale;
+  for (int j = 0; j < p.pairs(); ++j) {
+    const PairChannels c = pair_channels(p.pairing, j, p.rotary_dim);
+    const PairValues y = rotate_pair(Traits::widen(in[c.first]), Traits::widen(in[c.second]),
+                                     decode_cos_sin(p.frequencies, position, false, head, j), Direction::forward);
+    out[c.first] = double_to_e4m3(y.first / scale);
+    out[c.second] = double_to_e4m3(y.second / scale);
+  }
+  for (int c = p.rotary_dim; c < p.head_dim; ++c) out[c] = double_to_e4m3(Traits::widen(in[c]) / scale);
 }
 
 template <DType T>
@@ -49,8 +67,15 @@ void decode_typed(const DecodeKernelParams& p) {
     if (slot < 0) continue;  // skipped by the slot mapping
     for (int h = 0; h < p.kv_heads; ++h) {
       const std::int64_t cache = slot * p.cache.slot_stride + h * p.cache.head_stride;
-      rotate_head<T>(p, k_in + n * p.k.token_stride + h * p.k.head_stride, k_cache + cache, position, false, h);
+      const Storage* k = k_in + n * p.k.token_stride + h * p.k.head_stride;
       const Storage* v = v_in + n * p.v.token_stride + h * p.v.head_stride;
+      if (p.cache.fp8_e4m3) {
+        rotate_head_into_fp8<T>(p, k, static_cast<std::uint8_t*>(p.cache.k) + cache, position, h);
+        auto* v_bytes = static_cast<std::uint8_t*>(p.cache.v) + cache;
+        for (int c = 0; c < p.head_dim; ++c) v_bytes[c] = double_to_e4m3(ElementTraits<T>::widen(v[c]) / p.cache.v_scale);
+        continue;
+      }
+      rotate_head<T>(p, k, k_cache + cache, position, false, h);
       for (int c = 0; c < p.head_dim; ++c) v_cache[cache + c] = v[c];
     }
   }

@@ -2,7 +2,9 @@
 #include "decode_case.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
+#include <stdexcept>
 
 #include "kernel_case.hpp"
 #include "kernels/host/error_bound.hpp"
@@ -82,6 +84,15 @@ DecodeData make_decode_data(const DecodeCase& c, std::mt19937_64& rng) {
   KvCacheArgs& cache = p.cache;
   cache.k = d.k_cache.data();
   cache.v = d.v_cache.data();
+  if (c.fp8_scale > 0) {
+    d.k_fp8.assign(static_cast<std::size_t>(d.slots * slot_stride), kSentinel);
+    d.v_fp8.assign(d.k_fp8.size(), kSentinel);
+    cache.k = d.k_fp8.data();
+    cache.v = d.v_fp8.data();
+    cache.fp8_e4m3 = true;
+    cache.k_scale = c.fp8_scale;
+    cache.v_scale = 1.75 * c.fp8_scale;
+  }
   cache.slot_stride = slot_stride;
   cache.head_stride = c.head_dim;
   if (c.cache == CacheKind::contiguous) {
@@ -191,6 +202,90 @@ std::vector<DecodeCase> decode_case_matrix() {
         out.push_back(c);
       }
   return out;
+}
+
+double e4m3_value(std::uint8_t code) {
+  const int e = (code >> 3) & 15, m = code & 7;
+  const double magnitude = e == 0 ? std::ldexp(m, -9) : std::ldexp(8 + m, e - 10);
+  return code & 0x80 ? -magnitude : magnitude;
+}
+std::uint8_t exact_e4m3(const Mpfr256& v) {
+  const std::uint8_t sign = v < 0 ? 0x80 : 0;
+  const Mpfr256 a = bmp::abs(v);
+  if (a >= 448) return sign | 0x7E;
+  Mpfr256 step = Mpfr256(std::ldexp(1.0, -9));
+  if (a >= Mpfr256(std::ldexp(1.0, -6))) step = Mpfr256(std::ldexp(1.0, static_cast<int>(mpfr_get_exp(a.backend().data())) - 1 - 3));
+  Mpfr256 units = a / step, rounded;
+  mpfr_rint(rounded.backend().data(), units.backend().data(), MPFR_RNDN);  // to nearest, ties to even
+  const double value = to_double(Mpfr256(rounded * step));
+  for (int code = 0; code <= 0x7E; ++code)
+    if (e4m3_value(static_cast<std::uint8_t>(code)) == value) return sign | static_cast<std::uint8_t>(code);
+  throw std::logic_error("no e4m3 code for " + std::to_string(value));
+}
+
+namespace {
+
+// got is the e4m3 of exact, or (when the kernel's double value can sit on the other side of a rounding
+// boundary) the neighbour across it: exact within `slack` of the midpoint of the two codes' values.
+bool is_quantization_of(std::uint8_t got, const Mpfr256& exact, double slack) {
+  const std::uint8_t want = exact_e4m3(exact);
+  if (got == want || (exact == 0 && (got & 0x7F) == 0)) return true;
+  if ((got & 0x80) != (want & 0x80) && exact != 0) return false;
+  const int distance = std::abs((got & 0x7F) - (want & 0x7F));
+  if (distance != 1) return false;
+  const double midpoint = (e4m3_value(got) + e4m3_value(want)) / 2;
+  return to_double(Mpfr256(bmp::abs(exact - Mpfr256(midpoint)))) <= slack;
+}
+
+}  // namespace
+
+std::string fp8_cache_problem(const DecodeData& d, std::size_t* checked, std::size_t* neighbours) {
+  const DecodeCase& c = d.c;
+  const std::int64_t per_slot = static_cast<std::int64_t>(c.kv_heads) * c.head_dim;
+  const double k_scale = d.params.cache.k_scale, v_scale = d.params.cache.v_scale;
+  std::vector<Position3> positions;
+  std::vector<double> x;
+  for (int b = 0; b < c.batch(); ++b)
+    for (int i = 0; i < c.new_tokens; ++i) {
+      positions.push_back(Position3::diagonal(Coordinate(c.position(b, i))));
+      const std::int64_t n = static_cast<std::int64_t>(b) * c.new_tokens + i;
+      for (std::int64_t e = 0; e < per_slot; ++e) x.push_back(d.k.value(n * d.token_stride_kv + e));
+    }
+  const Rotation<Mpfr256> rotation(make_frequency_plan<Mpfr256>(c.spec()), positions);
+  const auto exact = rotation.apply(x, TensorShape{static_cast<int>(c.tokens()), c.kv_heads, c.head_dim}, TensorRole::key,
+                                    Direction::forward, c.dtype).exact;
+  std::vector<bool> owned(d.k_fp8.size(), false);
+  const int half = c.rotary_dim / 2;
+  for (std::int64_t n = 0; n < c.tokens(); ++n) {
+    const int b = static_cast<int>(n / c.new_tokens), i = static_cast<int>(n % c.new_tokens);
+    const std::int64_t slot = d.slot_of.at({b, c.cache_lengths[b] + i});
+    for (std::int64_t e = 0; e < per_slot; ++e) {
+      const std::size_t at = static_cast<std::size_t>(slot * per_slot + e);
+      owned[at] = true;
+      const int ch = static_cast<int>(e % c.head_dim);
+      const std::size_t xi = static_cast<std::size_t>(n * per_slot + e);
+      const std::size_t partner = ch >= c.rotary_dim ? xi
+                                  : c.pairing == Pairing::gptj ? (ch % 2 ? xi - 1 : xi + 1)
+                                  : ch < half ? xi + static_cast<std::size_t>(half) : xi - static_cast<std::size_t>(half);
+      const Mpfr256 k_exact = exact[xi] / Mpfr256(k_scale);
+      const double k_slack = ch >= c.rotary_dim ? 0x1p-52 * std::fabs(x[xi]) / k_scale
+                                                : (0x1p-49 * (std::fabs(x[xi]) + std::fabs(x[partner])) +
+                                                   0x1p-51 * std::fabs(to_double(exact[xi]))) / k_scale;
+      const double v = d.v.value(n * d.token_stride_kv + e);
+      const Mpfr256 v_exact = Mpfr256(v) / Mpfr256(v_scale);
+      const std::string where = "token " + std::to_string(n) + " element " + std::to_string(e);
+      if (!is_quantization_of(d.k_fp8[at], k_exact, k_slack))
+        return "k " + where + ": got e4m3 " + std::to_string(d.k_fp8[at]) + " for " + std::to_string(to_double(k_exact));
+      if (!is_quantization_of(d.v_fp8[at], v_exact, 0x1p-52 * std::fabs(v) / v_scale))
+        return "v " + where + ": got e4m3 " + std::to_string(d.v_fp8[at]) + " for " + std::to_string(to_double(v_exact));
+      if (checked) *checked += 2;
+      if (neighbours) *neighbours += (d.k_fp8[at] != exact_e4m3(k_exact)) + (d.v_fp8[at] != exact_e4m3(v_exact));
+    }
+  }
+  for (std::size_t at = 0; at < owned.size(); ++at)
+    if (!owned[at] && (d.k_fp8[at] != kSentinel || d.v_fp8[at] != kSentinel))
+      return "cache byte " + std::to_string(at) + " (owned by no new token) changed";
+  return "";
 }
 
 }  // namespace mmrope::kernels::testing

@@ -44,6 +44,7 @@ struct DecodeCase {
   std::vector<std::int64_t> real_lengths = {3, 7};  // transformers5's base
   int block_size = 4;
   int token_gap = 0;  // elements after each token's heads in q, k, v
+  double fp8_scale = 0;  // > 0: an fp8 e4m3 cache with k_scale fp8_scale and v_scale 1.75 fp8_scale
 
   std::string name() const {
     return allocation + "/" + sections + " " + (dtype == DType::fp32 ? "fp32" : dtype == DType::fp16 ? "fp16" : "bf16") +
@@ -93,6 +94,7 @@ struct DecodeData {
   DecodeCase c;
   KernelFrequencyTable table;
   Buffer q, q_original, k, v, k_cache, v_cache;
+  std::vector<std::uint8_t> k_fp8, v_fp8;  // the caches instead, when the case is fp8 (the sentinel elsewhere)
   std::int64_t token_stride_q = 0, token_stride_kv = 0, slots = 0;
   std::int64_t max_seq = 0;
   std::vector<std::int32_t> block_table;
@@ -111,6 +113,18 @@ ComparisonReport judge_rotated(const DecodeData& d, TensorRole role);
 // Everything the step must leave as it was: v copied bit for bit, and every cache element no new token owns
 // still the sentinel. Returns the first difference, or "".
 std::string cache_problem(const DecodeData& d);
+
+// The value of an e4m3 code, and the code of an exact value by MPFR on the format's grid (steps of 2^-9 below
+// 2^-6, 4 significant bits above, ties to even, saturated at 448): independent of kernels/core/fp8_e4m3.hpp.
+double e4m3_value(std::uint8_t code);
+std::uint8_t exact_e4m3(const Mpfr256& v);
+
+// An fp8 case's caches: each cached k the e4m3 of the exact rotated value over k_scale, each v the e4m3 of v
+// over v_scale, except where the kernel's double value (within 2^-49 (|x0| + |x1|) + 2^-52 |y| of exact, then one
+// division rounding: 2^-51 |y| in all; 2^-52 |v| for v and the tail) can sit across a rounding boundary: then the
+// neighbour across it; every byte no new token owns still the sentinel. The first difference, or "". Counts the
+// values checked and those that took the neighbour.
+std::string fp8_cache_problem(const DecodeData& d, std::size_t* checked = nullptr, std::size_t* neighbours = nullptr);
 
 // Every allocation (chunked, interleaved, HoPE's unrotated band, 1-D, multi-head with GQA) x dtype x pairing,
 // with the cache kinds, both rope-delta conventions, 1 to 3 new tokens, partial rotary and strided inputs spread

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <iostream>
+#include <limits>
 #include <cstring>
 #include <map>
 #include <numeric>
@@ -13,8 +16,10 @@
 
 #include "../reference/random_seed.hpp"
 #include "decode_case.hpp"
+#include "kernels/core/fp8_e4m3.hpp"
 #include "kernels/host/decode_host.hpp"
 #include "reference/batch.hpp"
+#include "reference/frequency/frequency_plan.hpp"
 #include "reference/layout_spec.hpp"
 #include "reference/presets/preset_rotary.hpp"
 #include "reference/presets/presets.hpp"
@@ -222,6 +227,53 @@ TEST(DecodeHost, BadStepsAreRefusedBeforeAnyWrite) {
   refused(paged, [](DecodeData& d) { d.params.cache.block_table = nullptr; }, "a block table");
   refused(paged, [](DecodeData& d) { d.params.q.token_stride = 5; }, "q: token_stride must hold every head");
   refused(contiguous, [](DecodeData& d) { d.params.cache.k = nullptr; }, "the KV cache needs k and v");
+}
+
+// The conversion itself against the MPFR grid: every e4m3 value, every midpoint between neighbours and the
+// doubles just either side of each, saturation, zeros, NaN and infinities, both signs.
+TEST(Fp8E4m3, EveryValueAndMidpointRoundsAsTheReference) {
+  std::vector<double> probes = {0.0, 0x1p-10, 0x1p-11, 1e-300, 448.0, 464.0, 479.99, 480.0, 1e30,
+                                std::numeric_limits<double>::infinity(), std::numeric_limits<double>::denorm_min()};
+  for (int code = 0; code < 0x7E; ++code) {
+    const double here = e4m3_value(static_cast<std::uint8_t>(code)), next = e4m3_value(static_cast<std::uint8_t>(code + 1));
+    const double mid = (here + next) / 2;
+    for (double v : {here, mid, std::nextafter(mid, 0.0), std::nextafter(mid, 1e9)}) probes.push_back(v);
+  }
+  for (double v : probes)
+    for (double s : {1.0, -1.0}) {
+      const double x = s * v;
+      const std::uint8_t want = std::isinf(x) ? static_cast<std::uint8_t>((s < 0 ? 0x80 : 0) | 0x7E) : exact_e4m3(Mpfr256(x));
+      const std::uint8_t got = double_to_e4m3(x);
+      if (x == 0) EXPECT_EQ(got & 0x7F, 0) << x;
+      else EXPECT_EQ(int{got}, int{want}) << std::hexfloat << x;
+    }
+  EXPECT_EQ(double_to_e4m3(std::numeric_limits<double>::quiet_NaN()), 0x7F);
+  EXPECT_EQ(double_to_e4m3(-std::numeric_limits<double>::quiet_NaN()), 0x7F);
+}
+
+// fp8 e4m3 caches with per-tensor scales: each cached k equals the e4m3 of the exact rotated value over the
+// scale and each v the e4m3 of v over its scale, except where the kernel's double result can sit across a
+// rounding boundary (fp8_cache_problem says how close it must then be).
+TEST(DecodeHost, Fp8CacheEqualsQuantizingTheExactResult) {
+  std::mt19937_64 rng(test_seed());
+  int variant = 0;
+  std::size_t checked = 0, neighbours = 0;
+  for (DType dtype : {DType::fp32, DType::fp16, DType::bf16})
+    for (Pairing pairing : {Pairing::neox, Pairing::gptj})
+      for (double scale : {1.0, 0.3, 0x1p-6, 64.0}) {  // 2^-6: inputs to 2^4 saturate at 448
+        DecodeCase c;
+        c.dtype = dtype;
+        c.pairing = pairing;
+        c.new_tokens = 2;
+        c.head_dim = variant % 2 ? 12 : 8;
+        c.cache = static_cast<CacheKind>(variant++ % 3);
+        c.fp8_scale = scale;
+        SCOPED_TRACE(c.name() + " scale " + std::to_string(scale));
+        DecodeData d = make_decode_data(c, rng);
+        apply_decode_host(d.params);
+        EXPECT_EQ(fp8_cache_problem(d, &checked, &neighbours), "");
+      }
+  std::cout << "[ fp8      ] " << checked << " cached values checked, " << neighbours << " within the slack of a boundary\n";
 }
 
 // A negative slot mapping entry skips the token's k and v (vLLM's padding), its q still rotates.

@@ -28,9 +28,23 @@ void expect_gpu_equals_host(const DecodeCase& c, std::uint64_t seed) {
   EXPECT_EQ(gpu.q.bytes, host.q.bytes);
   EXPECT_EQ(gpu.k_cache.bytes, host.k_cache.bytes);
   EXPECT_EQ(gpu.v_cache.bytes, host.v_cache.bytes);
+  EXPECT_EQ(gpu.k_fp8, host.k_fp8);
+  EXPECT_EQ(gpu.v_fp8, host.v_fp8);
+  if (c.fp8_scale > 0) return;  // the host twin's fp8 values are judged by decode_test.cpp
   for (TensorRole role : {TensorRole::query, TensorRole::key})
     EXPECT_EQ(judge_rotated(gpu, role).beyond_element_bound, 0u);
   EXPECT_EQ(cache_problem(gpu), "");
+}
+
+// The fp8 e4m3 cache (per-tensor scales, saturation included) bit for bit with the host twin.
+TEST(CudaDecode, Fp8CacheMatchesHostBitForBit) {
+  REQUIRE_GPU();
+  const std::uint64_t seed = test_seed();
+  for (DecodeCase c : decode_case_matrix())
+    for (double scale : {1.0, 0x1p-6}) {
+      c.fp8_scale = scale;
+      expect_gpu_equals_host(c, seed);
+    }
 }
 
 TEST(CudaDecode, EveryCombinationMatchesHostBitForBit) {

@@ -99,6 +99,7 @@ namespace mmrope::kernels::testing {
 unsigned run_decode_on_gpu(DecodeData& d) {
   DeviceMirror m;
   for (Buffer* b : {&d.q, &d.k, &d.v, &d.k_cache, &d.v_cache}) m.add(b->bytes.data(), b->bytes.size());
+  for (auto* v : {&d.k_fp8, &d.v_fp8}) m.add(v->data(), v->size());
   m.add(d.block_table.data(), d.block_table.size() * sizeof(std::int32_t));
   m.add(d.slot_mapping.data(), d.slot_mapping.size() * sizeof(std::int64_t));
   for (const auto* v : {&d.c.cache_lengths, &d.c.rope_deltas, &d.c.real_lengths}) m.add(v->data(), v->size() * sizeof(std::int64_t));
@@ -119,6 +120,7 @@ unsigned run_decode_on_gpu(DecodeData& d) {
   check(static_cast<cudaError_t>(apply_decode_cuda(p, faults, nullptr)), "apply_decode_cuda");
   check(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
   for (Buffer* b : {&d.q, &d.k_cache, &d.v_cache}) m.copy_back(b->bytes.data(), b->bytes.size());
+  for (auto* v : {&d.k_fp8, &d.v_fp8}) m.copy_back(v->data(), v->size());
   unsigned result = 0;
   check(cudaMemcpy(&result, faults, sizeof result, cudaMemcpyDeviceToHost), "cudaMemcpy of the faults");
   return result;

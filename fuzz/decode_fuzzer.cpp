@@ -1,0 +1,126 @@
+// libFuzzer harness: a decode step with its KV-cache write on the host twin. A step the harness knows to be
+// sound must be accepted, and its q and cached k pass the exact reference (0.5 ulp + each element's derived
+// term) with v copied and every other cache element untouched; a step with a fault the harness planted (a
+// block table or slot mapping entry out of range, a cache too short) or a position outside the kernels' range
+// must be refused before anything is written. Caches in the step's dtype or in fp8 e4m3 with a per-tensor scale.
+//
+// Input format (fuzz/input_bytes.hpp): one integer per choice below, then an 8-byte data seed.
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
+
+#include "decode_case.hpp"
+#include "fuzz/input_bytes.hpp"
+#include "kernels/host/decode_host.hpp"
+
+using namespace mmrope;
+using namespace mmrope::kernels;
+using namespace mmrope::kernels::testing;
+
+namespace {
+
+[[noreturn]] void fail(const DecodeCase& c, std::uint64_t seed, const std::string& why) {
+  std::fprintf(stderr, "decode_fuzzer: %s (data seed %llu): %s\n", c.name().c_str(), static_cast<unsigned long long>(seed),
+               why.c_str());
+  std::abort();
+}
+
+enum class Plant { none, block_entry, slot_entry, short_cache };
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  fuzz::InputBytes bytes(data, size);
+  DecodeCase c;
+  struct Allocation {
+    const char* name;
+    const char* sections;
+  };
+  static const Allocation allocations[] = {{"chunked", "1,2,1"}, {"interleaved", "2,1,1"}, {"hope", "1,2,1"},
+                                           {"1d", ""},           {"videorope", "1,2,1"},   {"multi-head", "1,1,1"}};
+  const Allocation& a = allocations[bytes.pick(0, 5)];
+  c.allocation = a.name;
+  c.sections = a.sections;
+  c.dtype = static_cast<DType>(bytes.pick(0, 2));
+  c.pairing = static_cast<Pairing>(bytes.pick(0, 1));
+  c.rotary_dim = 8;
+  c.head_dim = 8 + 2 * static_cast<int>(bytes.pick(0, 2));
+  c.kv_heads = static_cast<int>(bytes.pick(1, 4));
+  c.q_heads = c.kv_heads * static_cast<int>(bytes.pick(0, 3));
+  if (c.allocation == "multi-head") {  // the plan's heads: 3 read an axis, the rest none
+    c.kv_heads = static_cast<int>(bytes.pick(3, 5));
+    c.q_heads = c.kv_heads * static_cast<int>(bytes.pick(1, 3));
+    c.mhrope_heads = HeadCounts{c.q_heads, c.kv_heads};
+  }
+  c.cache = static_cast<CacheKind>(bytes.pick(0, 2));
+  c.convention = static_cast<RopeDeltaConvention>(bytes.pick(0, 1));
+  c.new_tokens = static_cast<int>(bytes.pick(1, 4));
+  c.block_size = static_cast<int>(bytes.pick(1, 32));
+  c.token_gap = static_cast<int>(bytes.pick(0, 3));
+  static const double fp8_scales[] = {0, 0, 1.0, 0.3, 0x1p-6, 64.0};  // 0: the step's dtype in the cache
+  c.fp8_scale = fp8_scales[bytes.pick(0, 5)];
+  const int batch = static_cast<int>(bytes.pick(1, 8));
+  // Contiguous caches hold batch x max_seq slots, so their lengths stay small; paged ones allocate only the
+  // blocks the step touches (and a table row of max_seq / block_size entries).
+  const std::int64_t longest = c.cache == CacheKind::contiguous ? 64 : std::int64_t{1} << 16;
+  c.cache_lengths.clear();
+  c.rope_deltas.clear();
+  c.real_lengths.clear();
+  for (int b = 0; b < batch; ++b) {
+    const std::int64_t length = bytes.pick(0, longest);
+    c.cache_lengths.push_back(length);
+    c.real_lengths.push_back(bytes.pick(0, length));
+    c.rope_deltas.push_back(bytes.pick(-(std::int64_t{1} << 32), std::int64_t{1} << 32));
+  }
+  const Plant plant = static_cast<Plant>(bytes.pick(0, 3));
+  const std::int64_t target = bytes.pick(0, c.tokens() - 1);  // the token a planted fault hits
+  const std::uint64_t seed = bytes.u64();
+
+  bool position_fault = false;
+  for (int b = 0; b < batch; ++b)
+    for (int i = 0; i < c.new_tokens; ++i)
+      position_fault = position_fault || c.position(b, i) < -(std::int64_t{1} << 31) || c.position(b, i) > kLargestPosition;
+  std::mt19937_64 rng(seed);
+  DecodeData d = make_decode_data(c, rng);
+  const int b = static_cast<int>(target / c.new_tokens), i = static_cast<int>(target % c.new_tokens);
+  const std::int64_t index = c.cache_lengths[b] + i;
+  bool planted = false;
+  if (plant == Plant::block_entry && c.cache == CacheKind::paged_table) {
+    d.block_table[static_cast<std::size_t>(b * d.params.cache.max_blocks + index / c.block_size)] =
+        static_cast<std::int32_t>(seed % 2 ? -1 : d.params.cache.num_blocks);
+    planted = true;
+  } else if (plant == Plant::slot_entry && c.cache == CacheKind::paged_slots) {
+    d.slot_mapping[static_cast<std::size_t>(target)] = d.params.cache.num_blocks * c.block_size + static_cast<std::int64_t>(seed % 5);
+    planted = true;
+  } else if (plant == Plant::short_cache && c.cache == CacheKind::contiguous) {
+    d.params.cache.max_seq = index;  // this token's index is then one past the cache
+    planted = true;
+  } else if (plant == Plant::short_cache && c.cache == CacheKind::paged_table) {
+    d.params.cache.max_blocks = static_cast<int>(index / c.block_size);
+    planted = true;
+  }
+  const Buffer q_before = d.q, k_before = d.k_cache, v_before = d.v_cache;
+  const std::vector<std::uint8_t> k8_before = d.k_fp8, v8_before = d.v_fp8;
+  try {
+    apply_decode_host(d.params);
+  } catch (const std::invalid_argument& e) {
+    if (!planted && !position_fault) fail(c, seed, std::string("a sound step was refused: ") + e.what());
+    if (d.q.bytes != q_before.bytes || d.k_cache.bytes != k_before.bytes || d.v_cache.bytes != v_before.bytes ||
+        d.k_fp8 != k8_before || d.v_fp8 != v8_before)
+      fail(c, seed, "a refused step wrote");
+    return 0;
+  }
+  if (planted || position_fault) fail(c, seed, planted ? "a planted fault was accepted" : "a position out of range was accepted");
+  for (TensorRole role : {TensorRole::query, TensorRole::key}) {
+    if (role == TensorRole::query && c.q_heads == 0) continue;  // a k-only step
+    if (role == TensorRole::key && c.fp8_scale > 0) continue;   // judged by fp8_cache_problem below
+    const ComparisonReport r = judge_rotated(d, role);
+    if (r.beyond_element_bound != 0)
+      fail(c, seed, std::string(role == TensorRole::query ? "q" : "the cached k") + " beyond its bound: max " +
+                        std::to_string(r.max_ulp) + " ulp");
+  }
+  if (const std::string why = c.fp8_scale > 0 ? fp8_cache_problem(d) : cache_problem(d); !why.empty()) fail(c, seed, why);
+  return 0;
+}
