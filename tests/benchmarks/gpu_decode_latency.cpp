@@ -6,28 +6,19 @@
 #include <cstdlib>
 #include <vector>
 
+#include "gpu_benchmark_support.hpp"
 #include "kernels/cuda/decode_cuda.hpp"
-#include "kernels/cuda/mirrored_launch.hpp"
 #include "kernels/host/kernel_frequency_table.hpp"
 #include "reference/presets/preset_rotary.hpp"
 #include "reference/presets/presets.hpp"
 
 namespace {
 
-#define CHECK(call)                                                                    \
-  do {                                                                                 \
-    const cudaError_t e_ = (call);                                                     \
-    if (e_ != cudaSuccess) {                                                           \
-      std::fprintf(stderr, "%s: %s\n", #call, cudaGetErrorString(e_));                 \
-      std::exit(1);                                                                    \
-    }                                                                                  \
-  } while (0)
-
 template <class T>
 T* device_copy(const std::vector<T>& host) {
   T* d = nullptr;
-  CHECK(cudaMalloc(reinterpret_cast<void**>(&d), host.size() * sizeof(T)));
-  CHECK(cudaMemcpy(d, host.data(), host.size() * sizeof(T), cudaMemcpyHostToDevice));
+  MMROPE_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&d), host.size() * sizeof(T)));
+  MMROPE_CUDA_CHECK(cudaMemcpy(d, host.data(), host.size() * sizeof(T), cudaMemcpyHostToDevice));
   return d;
 }
 
@@ -39,13 +30,7 @@ T* device_copy(const std::vector<T>& host) {
 int main() {
   using namespace mmrope;
   using namespace mmrope::kernels;
-  if (!cuda_device_present()) {
-    std::printf("no CUDA device: nothing to measure\n");
-    return 0;
-  }
-  cudaDeviceProp prop{};
-  CHECK(cudaGetDeviceProperties(&prop, 0));
-  std::printf("device: %s\n", prop.name);
+  if (!benchmarks::announce_device()) return 0;
   const KernelFrequencyTable table = kernel_frequency_table(rotary_spec_for(find_preset("qwen2-vl").frequency));
   const int q_heads = 32, kv_heads = 8, d = 128, block_size = 16;
   std::printf("%6s %12s %12s\n", "batch", "us/step", "GB/s");
@@ -61,11 +46,11 @@ int main() {
     unsigned* faults;
     for (auto [ptr, bytes] : {std::pair{&q, q_bytes}, std::pair{&k, kv_bytes}, std::pair{&v, kv_bytes},
                               std::pair{&k_cache, cache_bytes}, std::pair{&v_cache, cache_bytes}}) {
-      CHECK(cudaMalloc(ptr, bytes));
-      CHECK(cudaMemset(*ptr, 0x3c, bytes));
+      MMROPE_CUDA_CHECK(cudaMalloc(ptr, bytes));
+      MMROPE_CUDA_CHECK(cudaMemset(*ptr, 0x3c, bytes));
     }
-    CHECK(cudaMalloc(reinterpret_cast<void**>(&faults), sizeof(unsigned)));
-    CHECK(cudaMemset(faults, 0, sizeof(unsigned)));
+    MMROPE_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&faults), sizeof(unsigned)));
+    MMROPE_CUDA_CHECK(cudaMemset(faults, 0, sizeof(unsigned)));
     DecodeKernelParams p;
     p.dtype = DType::bf16;
     p.head_dim = p.rotary_dim = d;
@@ -85,18 +70,18 @@ int main() {
     for (int i = 0; i < 20; ++i)
       if (apply_decode_cuda(p, faults, nullptr) != 0) std::exit(1);
     cudaEvent_t start, stop;
-    CHECK(cudaEventCreate(&start));
-    CHECK(cudaEventCreate(&stop));
+    MMROPE_CUDA_CHECK(cudaEventCreate(&start));
+    MMROPE_CUDA_CHECK(cudaEventCreate(&stop));
     constexpr int kSteps = 200;
-    CHECK(cudaEventRecord(start));
+    MMROPE_CUDA_CHECK(cudaEventRecord(start));
     for (int i = 0; i < kSteps; ++i)
       if (apply_decode_cuda(p, faults, nullptr) != 0) std::exit(1);
-    CHECK(cudaEventRecord(stop));
-    CHECK(cudaEventSynchronize(stop));
+    MMROPE_CUDA_CHECK(cudaEventRecord(stop));
+    MMROPE_CUDA_CHECK(cudaEventSynchronize(stop));
     float ms = 0;
-    CHECK(cudaEventElapsedTime(&ms, start, stop));
+    MMROPE_CUDA_CHECK(cudaEventElapsedTime(&ms, start, stop));
     unsigned fault_bits = 0;
-    CHECK(cudaMemcpy(&fault_bits, faults, sizeof fault_bits, cudaMemcpyDeviceToHost));
+    MMROPE_CUDA_CHECK(cudaMemcpy(&fault_bits, faults, sizeof fault_bits, cudaMemcpyDeviceToHost));
     if (fault_bits != 0) {
       std::fprintf(stderr, "decode faults %u\n", fault_bits);
       return 1;

@@ -6,37 +6,28 @@
 #include <string>
 #include <vector>
 
+#include "gpu_benchmark_support.hpp"
 #include "kernels/core/dtype_conversion.hpp"
 #include "kernels/cuda/apply_rotary_cuda.hpp"
-#include "kernels/cuda/mirrored_launch.hpp"
 #include "kernels/host/kernel_frequency_table.hpp"
 #include "reference/presets/preset_rotary.hpp"
 #include "reference/presets/presets.hpp"
 
 namespace {
 
-#define CHECK(call)                                                                    \
-  do {                                                                                 \
-    const cudaError_t e_ = (call);                                                     \
-    if (e_ != cudaSuccess) {                                                           \
-      std::fprintf(stderr, "%s: %s\n", #call, cudaGetErrorString(e_));                 \
-      std::exit(1);                                                                    \
-    }                                                                                  \
-  } while (0)
-
 // Median-free simple timing: the mean of `iterations` launches after `warmup`, by CUDA events.
 template <class F>
 float milliseconds_per_call(F&& f, int warmup = 5, int iterations = 50) {
   for (int i = 0; i < warmup; ++i) f();
   cudaEvent_t start, stop;
-  CHECK(cudaEventCreate(&start));
-  CHECK(cudaEventCreate(&stop));
-  CHECK(cudaEventRecord(start));
+  MMROPE_CUDA_CHECK(cudaEventCreate(&start));
+  MMROPE_CUDA_CHECK(cudaEventCreate(&stop));
+  MMROPE_CUDA_CHECK(cudaEventRecord(start));
   for (int i = 0; i < iterations; ++i) f();
-  CHECK(cudaEventRecord(stop));
-  CHECK(cudaEventSynchronize(stop));
+  MMROPE_CUDA_CHECK(cudaEventRecord(stop));
+  MMROPE_CUDA_CHECK(cudaEventSynchronize(stop));
   float ms = 0;
-  CHECK(cudaEventElapsedTime(&ms, start, stop));
+  MMROPE_CUDA_CHECK(cudaEventElapsedTime(&ms, start, stop));
   return ms / iterations;
 }
 
@@ -48,38 +39,32 @@ float milliseconds_per_call(F&& f, int warmup = 5, int iterations = 50) {
 int main() {
   using namespace mmrope;
   using namespace mmrope::kernels;
-  if (!cuda_device_present()) {
-    std::printf("no CUDA device: nothing to measure\n");
-    return 0;
-  }
-  cudaDeviceProp prop{};
-  CHECK(cudaGetDeviceProperties(&prop, 0));
-  std::printf("device: %s\n", prop.name);
+  if (!benchmarks::announce_device()) return 0;
   const RotarySpec spec = rotary_spec_for(find_preset("qwen2-vl").frequency);
   const KernelFrequencyTable table = kernel_frequency_table(spec);
   TurnFrequency* freq = nullptr;
   std::int8_t* axes = nullptr;
-  CHECK(cudaMalloc(reinterpret_cast<void**>(&freq), table.turn_frequencies.size() * sizeof(TurnFrequency)));
-  CHECK(cudaMalloc(reinterpret_cast<void**>(&axes), table.axis_of.size()));
-  CHECK(cudaMemcpy(freq, table.turn_frequencies.data(), table.turn_frequencies.size() * sizeof(TurnFrequency),
+  MMROPE_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&freq), table.turn_frequencies.size() * sizeof(TurnFrequency)));
+  MMROPE_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&axes), table.axis_of.size()));
+  MMROPE_CUDA_CHECK(cudaMemcpy(freq, table.turn_frequencies.data(), table.turn_frequencies.size() * sizeof(TurnFrequency),
                    cudaMemcpyHostToDevice));
-  CHECK(cudaMemcpy(axes, table.axis_of.data(), table.axis_of.size(), cudaMemcpyHostToDevice));
+  MMROPE_CUDA_CHECK(cudaMemcpy(axes, table.axis_of.data(), table.axis_of.size(), cudaMemcpyHostToDevice));
   const int q_heads = 28, k_heads = 4, d = 128;
   std::printf("%8s %4s %10s %10s %12s %10s\n", "tokens", "dir", "us", "GB/s", "copy GB/s", "fraction");
   for (std::int64_t tokens : {4096, 8192, 16384, 32768, 65536}) {
     const std::size_t q_bytes = tokens * q_heads * d * 2, k_bytes = tokens * k_heads * d * 2;
     void *q, *k, *qo, *ko, *pos;
-    CHECK(cudaMalloc(&q, q_bytes));
-    CHECK(cudaMalloc(&k, k_bytes));
-    CHECK(cudaMalloc(&qo, q_bytes));
-    CHECK(cudaMalloc(&ko, k_bytes));
-    CHECK(cudaMemset(q, 0x3c, q_bytes));
-    CHECK(cudaMemset(k, 0x3c, k_bytes));
+    MMROPE_CUDA_CHECK(cudaMalloc(&q, q_bytes));
+    MMROPE_CUDA_CHECK(cudaMalloc(&k, k_bytes));
+    MMROPE_CUDA_CHECK(cudaMalloc(&qo, q_bytes));
+    MMROPE_CUDA_CHECK(cudaMalloc(&ko, k_bytes));
+    MMROPE_CUDA_CHECK(cudaMemset(q, 0x3c, q_bytes));
+    MMROPE_CUDA_CHECK(cudaMemset(k, 0x3c, k_bytes));
     std::vector<std::int64_t> positions(3 * tokens);
     for (std::int64_t n = 0; n < tokens; ++n)
       for (int a = 0; a < 3; ++a) positions[a * tokens + n] = n / (a + 1);
-    CHECK(cudaMalloc(&pos, positions.size() * 8));
-    CHECK(cudaMemcpy(pos, positions.data(), positions.size() * 8, cudaMemcpyHostToDevice));
+    MMROPE_CUDA_CHECK(cudaMalloc(&pos, positions.size() * 8));
+    MMROPE_CUDA_CHECK(cudaMemcpy(pos, positions.data(), positions.size() * 8, cudaMemcpyHostToDevice));
     RotaryKernelParams p;
     p.dtype = DType::bf16;
     p.layout = TensorLayout::thd;
@@ -94,8 +79,8 @@ int main() {
     p.k = contiguous_tensor(k, ko, TensorLayout::thd, 1, tokens, k_heads, d);
     const double bytes = 2.0 * static_cast<double>(q_bytes + k_bytes);
     const float copy_ms = milliseconds_per_call([&] {
-      CHECK(cudaMemcpyAsync(qo, q, q_bytes, cudaMemcpyDeviceToDevice));
-      CHECK(cudaMemcpyAsync(ko, k, k_bytes, cudaMemcpyDeviceToDevice));
+      MMROPE_CUDA_CHECK(cudaMemcpyAsync(qo, q, q_bytes, cudaMemcpyDeviceToDevice));
+      MMROPE_CUDA_CHECK(cudaMemcpyAsync(ko, k, k_bytes, cudaMemcpyDeviceToDevice));
     });
     const double copy_gbs = bytes / (copy_ms * 1e-3) / 1e9;
     for (Direction dir : {Direction::forward, Direction::backward}) {
@@ -107,7 +92,7 @@ int main() {
       std::printf("%8lld %4s %10.1f %10.1f %12.1f %10.3f\n", static_cast<long long>(tokens),
                   dir == Direction::forward ? "fwd" : "bwd", ms * 1e3, gbs, copy_gbs, gbs / copy_gbs);
     }
-    for (void* ptr : {q, k, qo, ko, pos}) CHECK(cudaFree(ptr));
+    for (void* ptr : {q, k, qo, ko, pos}) MMROPE_CUDA_CHECK(cudaFree(ptr));
   }
   return 0;
 }

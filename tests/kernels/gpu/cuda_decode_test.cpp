@@ -12,12 +12,6 @@
 namespace mmrope::kernels::testing {
 namespace {
 
-#define REQUIRE_GPU()                                                                          \
-  if (const std::string why = gpu_absence(); !why.empty()) {                                   \
-    if (gpu_required()) FAIL() << why << " (MMROPE_REQUIRE_GPU=1: a GPU is required)";           \
-    GTEST_SKIP() << why;                                                                       \
-  }
-
 void expect_gpu_equals_host(const DecodeCase& c, std::uint64_t seed) {
   SCOPED_TRACE("seed " + std::to_string(seed) + ", case " + c.name());
   std::mt19937_64 rng_gpu(seed), rng_host(seed);

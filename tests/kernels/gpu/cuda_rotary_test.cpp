@@ -19,12 +19,6 @@
 namespace mmrope::kernels::testing {
 namespace {
 
-#define REQUIRE_GPU()                                                                          \
-  if (const std::string why = gpu_absence(); !why.empty()) {                                   \
-    if (gpu_required()) FAIL() << why << " (MMROPE_REQUIRE_GPU=1: a GPU is required)";           \
-    GTEST_SKIP() << why;                                                                       \
-  }
-
 // The GPU result beside a host-backend run of the same case (same seed, so the same inputs).
 void expect_gpu_equals_host_and_reference(const KernelCase& c, std::uint64_t seed, bool allow_fast_path = true) {
   SCOPED_TRACE("seed " + std::to_string(seed) + ", case " + c.name() + (allow_fast_path ? "" : ", general kernel"));

@@ -14,6 +14,13 @@ std::string gpu_absence();
 // MMROPE_REQUIRE_GPU=1 (for runs on a machine with a GPU): a missing GPU is then a failure, not a skip.
 bool gpu_required();
 
+// At the top of a GPU test: skip it without a usable GPU, or fail under MMROPE_REQUIRE_GPU=1.
+#define REQUIRE_GPU()                                                                          \
+  if (const std::string why = gpu_absence(); !why.empty()) {                                   \
+    if (gpu_required()) FAIL() << why << " (MMROPE_REQUIRE_GPU=1: a GPU is required)";           \
+    GTEST_SKIP() << why;                                                                       \
+  }
+
 // Runs d.params on the GPU (apply_rotary_cuda) and writes every buffer back into d's host buffers.
 // Throws std::runtime_error naming the CUDA call that failed.
 // allow_fast_path = false takes the general kernel where the fast path would apply.
