@@ -101,6 +101,17 @@ struct RowResult {
   std::string failure;
 };
 
+// A row's result from its verdict: elements past the contract but within their own bound are counted, not failed.
+RowResult row_result(const kernels::KernelVerdict& v) {
+  RowResult r;
+  r.max_ulp = v.max_ulp();
+  r.elements = v.elements();
+  r.cancelling = v.q.beyond_contract + v.k.beyond_contract - v.q.beyond_element_bound - v.k.beyond_element_bound;
+  r.passed = v.passed();
+  if (!r.passed) r.failure = v.describe();
+  return r;
+}
+
 // Random inputs of a dtype, from a normal distribution (exact in the dtype).
 void fill_normal(std::vector<std::uint8_t>& buffer, DType dtype, std::mt19937_64& rng) {
   std::normal_distribution<double> normal(0.0, 1.0);
@@ -171,13 +182,7 @@ RowResult run_row(const Row& row, const Preset& preset, const std::vector<std::a
   } else {
     kernels::apply_rotary_host(p);
   }
-  const kernels::KernelVerdict v = kernels::check_against_reference(spec, p, engine, judge_threads);
-  r.max_ulp = v.max_ulp();
-  r.elements = v.elements();
-  r.cancelling = v.q.beyond_contract + v.k.beyond_contract - v.q.beyond_element_bound - v.k.beyond_element_bound;
-  r.passed = v.passed();
-  if (!r.passed) r.failure = v.describe();
-  return r;
+  return row_result(kernels::check_against_reference(spec, p, engine, judge_threads));
 }
 
 // A decode step: `batch` sequences with different cache lengths (3 new tokens each at batch 1, speculative
@@ -252,13 +257,7 @@ RowResult run_decode_row(const Row& row, const Preset& preset, bool use_gpu, std
   } else {
     kernels::apply_decode_host(p);
   }
-  const kernels::KernelVerdict verdict = kernels::check_decode_against_reference(spec, p, q_original.data(), engine, judge_threads);
-  r.max_ulp = verdict.max_ulp();
-  r.elements = verdict.elements();
-  r.cancelling = verdict.q.beyond_contract + verdict.k.beyond_contract - verdict.q.beyond_element_bound - verdict.k.beyond_element_bound;
-  r.passed = verdict.passed();
-  if (!r.passed) r.failure = verdict.describe();
-  return r;
+  return row_result(kernels::check_decode_against_reference(spec, p, q_original.data(), engine, judge_threads));
 }
 
 std::string magnitude_label(std::int64_t m) {
