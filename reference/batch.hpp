@@ -30,16 +30,16 @@ struct BatchPositions {
   std::vector<SequencePositions> rows;  // each row has padded_length tokens; pads have kind pad
 };
 
-// Assigns each sequence on its own, then pads every row to pad_to (default: the longest row).
-// Every size is checked before anything is allocated: each row, pad_to (at most kMaxTokensPerSequence)
-// and the batch's total slots, rows x padded length (at most kMaxTokensPerBatch).
-inline BatchPositions assign_batch(const PositionDesign& design, const std::vector<Sequence>& sequences, PaddingSide side,
-                                   PaddingConvention convention, std::optional<std::int64_t> pad_to = std::nullopt) {
+// The batch's padded length: the longest row (each validated), or pad_to. Every size is checked before anything
+// is allocated: each row, pad_to (at most kMaxTokensPerSequence) and the batch's total slots, rows x padded
+// length (at most kMaxTokensPerBatch). Shared by assign_batch and the kernels' position plan.
+inline std::int64_t padded_batch_length(const PositionDesign& design, const std::vector<Sequence>& sequences,
+                                        std::optional<std::int64_t> pad_to) {
   if (sequences.empty()) throw Error("the batch is empty: give at least one sequence");
-  BatchPositions out;
+  std::int64_t padded_length = 0;
   for (std::size_t b = 0; b < sequences.size(); ++b) {
     try {
-      out.padded_length = std::max(out.padded_length, design.token_total(sequences[b]));
+      padded_length = std::max(padded_length, design.token_total(sequences[b]));
     } catch (const Error& e) {
       throw Error("sequence " + std::to_string(b + 1) + ": " + e.what());
     }
@@ -48,15 +48,23 @@ inline BatchPositions assign_batch(const PositionDesign& design, const std::vect
     if (*pad_to > kMaxTokensPerSequence)
       throw Error("pad length " + std::to_string(*pad_to) + " passes the limit of " + std::to_string(kMaxTokensPerSequence) +
                   " tokens per sequence");
-    if (*pad_to < out.padded_length)
+    if (*pad_to < padded_length)
       throw Error("pad length " + std::to_string(*pad_to) + " is shorter than the longest sequence (" +
-                  std::to_string(out.padded_length) + " tokens)");
-    out.padded_length = *pad_to;
+                  std::to_string(padded_length) + " tokens)");
+    padded_length = *pad_to;
   }
   const auto rows = static_cast<std::int64_t>(sequences.size());
-  if (out.padded_length > 0 && rows > kMaxTokensPerBatch / out.padded_length)
-    throw Error("the batch of " + std::to_string(rows) + " sequences of " + std::to_string(out.padded_length) +
+  if (padded_length > 0 && rows > kMaxTokensPerBatch / padded_length)
+    throw Error("the batch of " + std::to_string(rows) + " sequences of " + std::to_string(padded_length) +
                 " tokens passes the limit of " + std::to_string(kMaxTokensPerBatch) + " tokens in all, padding included");
+  return padded_length;
+}
+
+// Assigns each sequence on its own, then pads every row to pad_to (default: the longest row).
+inline BatchPositions assign_batch(const PositionDesign& design, const std::vector<Sequence>& sequences, PaddingSide side,
+                                   PaddingConvention convention, std::optional<std::int64_t> pad_to = std::nullopt) {
+  BatchPositions out;
+  out.padded_length = padded_batch_length(design, sequences, pad_to);
   for (std::size_t b = 0; b < sequences.size(); ++b) {
     try {
       out.rows.push_back(design.assign(sequences[b]));

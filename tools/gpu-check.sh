@@ -22,9 +22,10 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 build=build-gpu
-targets=(mmrope_kernels_cuda_tests kernel_replay_gpu mmrope_gpu_kernel_benchmark mmrope_gpu_decode_benchmark)
+targets=(mmrope_kernels_cuda_tests kernel_replay_gpu mmrope_gpu_kernel_benchmark mmrope_gpu_decode_benchmark
+         mmrope_gpu_position_benchmark)
 programs=("$build/tests/mmrope_kernels_cuda_tests" "$build/fuzz/kernel_replay_gpu" "$build/tests/mmrope_gpu_kernel_benchmark"
-          "$build/tests/mmrope_gpu_decode_benchmark")
+          "$build/tests/mmrope_gpu_decode_benchmark" "$build/tests/mmrope_gpu_position_benchmark")
 
 prepare() {
   local lib=/usr/lib/x86_64-linux-gnu start=$SECONDS
@@ -93,6 +94,11 @@ fi
 step decode_latency "${programs[3]}"
 if ((!dry_run)) && grep -q "no CUDA device" "$out/decode_latency.txt"; then
   echo "decode_latency         FAIL: no CUDA device, nothing measured" | tee -a "$summary"
+  failed=1
+fi
+step position_builder "${programs[4]}"
+if ((!dry_run)) && grep -q "no CUDA device" "$out/position_builder.txt"; then
+  echo "position_builder       FAIL: no CUDA device, nothing measured" | tee -a "$summary"
   failed=1
 fi
 echo "gpu-check: $([[ $failed == 0 ]] && echo "every step passed" || echo "a step FAILED"); logs in $out" | tee -a "$summary"

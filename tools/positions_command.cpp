@@ -6,6 +6,8 @@
 
 #include "design_options.hpp"
 #include "hf_inputs.hpp"
+#include "kernels/host/build_positions_host.hpp"
+#include "kernels/host/position_plan_builder.hpp"
 #include "npy.hpp"
 #include "reference/batch.hpp"
 #include "reference/layout_spec.hpp"
@@ -23,6 +25,7 @@ struct PositionsOptions {
   std::optional<std::int64_t> pad_to;
   HfInputOptions hf;
   std::string output_path, deltas_path;
+  std::string engine = "reference";
 };
 
 // A coordinate as a JSON value: exact decimals and 17-digit irrationals are JSON numbers; a rational
@@ -143,6 +146,8 @@ Command add_positions_command(CLI::App& app) {
       "From a model's real inputs: --hf-inputs INPUTS.npz --hf-config config.json [--transformers VERSION]\n"
       "gives position_ids and rope_deltas as that transformers release computes them (CSV, JSON, or --output\n"
       "and --deltas-output .npy files); the first CSV line, a '#' comment, says which rules applied.\n"
+      "--engine kernel builds the same output with the kernels' position builder (Thrust steps, run here by its\n"
+      "host twin); every design but circlerope, whose positions are irrational.\n"
       "Example: mmrope positions --preset qwen2-vl --layout \"text:3 image:1x4x6 text:2\"");
   opts->design.add_to(*sub);
   sub->add_option("--layout", opts->layouts, "The layout of a sequence; repeat for a batch");
@@ -157,10 +162,16 @@ Command add_positions_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::IsMember({"transformers-4", "transformers-5"}));
   sub->add_option("--pad-to", opts->pad_to, "Pad every sequence to this length (default: the longest)");
+  sub->add_option("--engine", opts->engine,
+                  "reference: the exact reference's walk; kernel: the kernels' position builder (Thrust; its host "
+                  "twin here), same output")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"reference", "kernel"}));
 
   return {sub, [opts](std::ostream& out) {
             if (opts->hf.given()) {
               if (!opts->layouts.empty()) throw Error("give either --layout or --hf-inputs/--hf-config, not both");
+              if (opts->engine != "reference") throw Error("--hf-inputs runs the reference's get_rope_index; drop --engine");
               if (!opts->design.preset.empty() || !opts->design.design.empty())
                 throw Error("--hf-inputs takes the design from --hf-config and --transformers; drop --preset/--design");
               return run_hf(out, *opts);
@@ -179,14 +190,18 @@ Command add_positions_command(CLI::App& app) {
               }
             }
             BatchPositions batch;
-            if (sequences.size() == 1 && !opts->pad_to) {
+            const PaddingSide side = opts->padding == "left" ? PaddingSide::left : PaddingSide::right;
+            const PaddingConvention convention = opts->convention == "transformers-4" ? PaddingConvention::transformers4
+                                                                                      : PaddingConvention::transformers5;
+            if (opts->engine == "kernel") {
+              // A single unpadded sequence is a batch of one under either convention: its delta is over its length.
+              batch = kernels::as_batch_positions(
+                  kernels::build_positions_host(kernels::make_position_plan(*design, sequences, side, convention, opts->pad_to)));
+            } else if (sequences.size() == 1 && !opts->pad_to) {
               batch.rows.push_back(design->assign(sequences[0]));
               batch.padded_length = static_cast<std::int64_t>(batch.rows[0].tokens.size());
             } else {
-              batch = assign_batch(*design, sequences, opts->padding == "left" ? PaddingSide::left : PaddingSide::right,
-                                   opts->convention == "transformers-4" ? PaddingConvention::transformers4
-                                                                        : PaddingConvention::transformers5,
-                                   opts->pad_to);
+              batch = assign_batch(*design, sequences, side, convention, opts->pad_to);
             }
             if (opts->format == "csv")
               write_csv(out, batch, sequences.size() > 1);

@@ -23,9 +23,11 @@
 #include "kernels/core/dtype_conversion.hpp"
 #include "kernels/core/decode_check.hpp"
 #include "kernels/host/apply_rotary_host.hpp"
+#include "kernels/host/build_positions_host.hpp"
 #include "kernels/host/decode_host.hpp"
 #include "kernels/host/error_bound.hpp"
 #include "kernels/host/kernel_frequency_table.hpp"
+#include "kernels/host/position_plan_builder.hpp"
 #include "kernels/host/reference_check.hpp"
 #include "reference/presets/preset_rotary.hpp"
 #include "reference/layout_spec.hpp"
@@ -53,8 +55,9 @@ const std::vector<std::string>& verified_presets(bool quick) {
   return quick ? some : all;
 }
 
-// What a row runs: the training kernel (apply_rotary) or a decode step with its KV-cache write.
-enum class RowKind { rotate, decode };
+// What a row runs: the training kernel (apply_rotary), a decode step with its KV-cache write, or the position
+// builder (its host twin) on a left-padded batch.
+enum class RowKind { rotate, decode, positions };
 
 // One row of the matrix: its positions (per token, the design's layout moved to the magnitude, or the decode
 // step's positions just below it) and the launch.
@@ -67,13 +70,18 @@ struct Row {
   RowKind kind = RowKind::rotate;
   kernels::CacheLayout cache = kernels::CacheLayout::paged;  // decode rows
   int batch = 1;                                            // decode rows
+  bool transformers5 = false;                               // positions rows: the padding convention
 };
 
 const char* name_of(DType t) { return t == DType::fp32 ? "fp32" : t == DType::fp16 ? "fp16" : "bf16"; }
 const char* name_of(TensorLayout l) { return l == TensorLayout::bshd ? "bshd" : l == TensorLayout::sbhd ? "sbhd" : "thd"; }
-std::string kind_of(const Row& r) { return r.kind == RowKind::rotate ? "rotate" : "decode-b" + std::to_string(r.batch); }
+std::string kind_of(const Row& r) {
+  if (r.kind == RowKind::positions) return "positions";
+  return r.kind == RowKind::rotate ? "rotate" : "decode-b" + std::to_string(r.batch);
+}
 std::string layout_of(const Row& r) {
   if (r.kind == RowKind::rotate) return name_of(r.layout);
+  if (r.kind == RowKind::positions) return r.transformers5 ? "t5" : "t4";
   return r.cache == kernels::CacheLayout::paged ? "paged" : "contig";
 }
 
@@ -260,6 +268,41 @@ RowResult run_decode_row(const Row& row, const Preset& preset, bool use_gpu, std
   return row_result(kernels::check_decode_against_reference(spec, p, q_original.data(), engine, judge_threads));
 }
 
+// The position builder's batch (three rows, left-padded) against the reference's assign_batch: every token's kind
+// and (t, h, w), every row's next position and rope delta, exactly. Its "elements" are the values compared.
+RowResult run_positions_row(const Row& row) {
+  const auto design = make_preset_design(find_preset(row.preset));
+  const bool videos = design->name() != "rope-tie";  // RoPE-Tie defines single images only
+  std::vector<Sequence> batch{parse_layout("text:3 image:1x4x6 text:2"), parse_layout("text:2")};
+  batch.push_back(parse_layout(videos ? "text:5 video:3x4x8@1/2 text:1 image:1x8x4 text:2" : "text:5 image:1x8x6 text:1 image:1x8x4 text:2"));
+  const PaddingConvention convention = row.transformers5 ? PaddingConvention::transformers5 : PaddingConvention::transformers4;
+  const BatchPositions want = assign_batch(*design, batch, PaddingSide::left, convention);
+  const BatchPositions got = kernels::as_batch_positions(
+      kernels::build_positions_host(kernels::make_position_plan(*design, batch, PaddingSide::left, convention)));
+  RowResult r;
+  r.passed = true;
+  for (std::size_t b = 0; b < want.rows.size(); ++b) {
+    const SequencePositions &w = want.rows[b], &g = got.rows.at(b);
+    for (std::size_t i = 0; i < w.tokens.size(); ++i) {
+      r.elements += 3;
+      if (g.tokens.at(i).kind != w.tokens[i].kind || !(g.tokens[i].pos == w.tokens[i].pos)) {
+        if (r.passed)
+          r.failure = "  row " + std::to_string(b) + " token " + std::to_string(i) + ": the builder gives (" +
+                      g.tokens[i].pos.t.to_string() + ", " + g.tokens[i].pos.h.to_string() + ", " + g.tokens[i].pos.w.to_string() +
+                      "), the reference (" + w.tokens[i].pos.t.to_string() + ", " + w.tokens[i].pos.h.to_string() + ", " +
+                      w.tokens[i].pos.w.to_string() + ")\n";
+        r.passed = false;
+      }
+    }
+    r.elements += 2;
+    if (!(g.next_position == w.next_position) || !(g.rope_delta == w.rope_delta)) {
+      if (r.passed) r.failure = "  row " + std::to_string(b) + ": next position or rope delta differs\n";
+      r.passed = false;
+    }
+  }
+  return r;
+}
+
 std::string magnitude_label(std::int64_t m) {
   for (int e = 0; e <= 31; ++e)
     if ((std::int64_t{1} << e) - 1 == m) return "2^" + std::to_string(e) + "-1";
@@ -276,7 +319,9 @@ Command add_verify_command(CLI::App& app) {
       "arithmetic on the CPU -- over presets x dtypes x layouts x position magnitudes up to 2^31 - 1 x forward and\n"
       "backward, then decode steps (batch 1 and 64, a contiguous and a paged KV cache: kind decode-bN), and judges\n"
       "every output (the decode's q and its cached k) against the exact reference (MPFR) in ulps of its dtype. The contract\n"
-      "(docs/error-model.md): at most 1 ulp for fp32, fp16 and bf16. Exit status 1 if any row fails.");
+      "(docs/error-model.md): at most 1 ulp for fp32, fp16 and bf16. Rows of kind positions run the kernels'\n"
+      "position builder on a left-padded batch and must equal the reference's positions exactly.\n"
+      "Exit status 1 if any row fails.");
   sub->add_flag("--quick", opts->quick, "A smaller matrix (seconds on two cores)");
   sub->add_option("--engine", opts->engine, "The judge: fast (double-double with a proven bound) or mpfr (the same verdicts)")
       ->capture_default_str()
@@ -306,6 +351,13 @@ Command add_verify_command(CLI::App& app) {
                   for (int batch : {1, 64})
                     for (std::int64_t m : {magnitudes[magnitudes.size() / 2], magnitudes.back()})
                       rows.push_back({preset, dtype, TensorLayout::bshd, m, Direction::forward, RowKind::decode, cache, batch});
+            // The position builder: every preset with exact positions, both padding conventions.
+            for (const Preset& preset : presets())
+              if (preset.design != "circlerope" && (!opts->quick || preset.name.rfind("qwen", 0) == 0 || preset.design == "v2pe" ||
+                                                    preset.design == "hope" || preset.design == "rope-tie"))
+                for (bool t5 : {false, true})
+                  rows.push_back({preset.name, DType::bf16, TensorLayout::bshd, 0, Direction::forward, RowKind::positions,
+                                  kernels::CacheLayout::paged, 1, t5});
             out << "backend: " << (use_gpu ? "CUDA (GPU)" : "host (the kernels' arithmetic on the CPU; no GPU found)")
                 << "\ncontract: max error <= " << kernels::kContractUlps << " ulp of the output dtype\n\n";
             out << std::left << std::setw(12) << "preset" << std::setw(11) << "kind" << std::setw(6) << "dtype" << std::setw(7) << "layout"
@@ -317,7 +369,7 @@ Command add_verify_command(CLI::App& app) {
             const judge::Engine engine = judge::parse_engine(opts->engine);
             std::map<std::string, std::vector<std::array<std::int64_t, 3>>> preset_positions;
             for (const Row& row : rows) {
-              if (preset_positions.count(row.preset)) continue;
+              if (row.kind == RowKind::positions || preset_positions.count(row.preset)) continue;
               const auto positions = design_positions(find_preset(row.preset));
               if (!positions) throw Error("preset " + row.preset + " has non-integer positions");
               preset_positions.emplace(row.preset, *positions);
@@ -330,7 +382,8 @@ Command add_verify_command(CLI::App& app) {
                 try {
                   std::mt19937_64 rng(20261123 + i);  // fixed: verify is reproducible
                   const Row& row = rows[i];
-                  results[i] = row.kind == RowKind::decode
+                  results[i] = row.kind == RowKind::positions ? run_positions_row(row)
+                               : row.kind == RowKind::decode
                                    ? run_decode_row(row, find_preset(row.preset), use_gpu, rng, engine, use_gpu ? 0u : 1u)
                                    : run_row(row, find_preset(row.preset), preset_positions.at(row.preset), use_gpu, rng,
                                              engine, use_gpu ? 0u : 1u);
@@ -366,10 +419,14 @@ Command add_verify_command(CLI::App& app) {
               if (!r.passed) ++failed;
               std::ostringstream ulp;
               ulp << std::fixed << std::setprecision(3) << r.max_ulp;
-              out << std::left << std::setw(12) << row.preset << std::setw(11) << kind_of(row) << std::setw(6)
-                  << name_of(row.dtype) << std::setw(7) << layout_of(row) << std::setw(9) << magnitude_label(row.magnitude) << std::setw(5)
-                  << (row.direction == Direction::forward ? "fwd" : "bwd") << std::right << std::setw(9)
-                  << ulp.str() << std::setw(7) << kernels::kContractUlps << "  "
+              std::ostringstream bound;
+              bound << kernels::kContractUlps;
+              const bool exact = row.kind == RowKind::positions;  // compared for equality: no dtype, ulps or direction
+              out << std::left << std::setw(12) << row.preset + " " << std::setw(11) << kind_of(row) << std::setw(6)
+                  << (exact ? "-" : name_of(row.dtype)) << std::setw(7) << layout_of(row) << std::setw(9)
+                  << (exact ? "-" : magnitude_label(row.magnitude)) << std::setw(5)
+                  << (exact ? "-" : row.direction == Direction::forward ? "fwd" : "bwd") << std::right << std::setw(9)
+                  << (exact ? "exact" : ulp.str()) << std::setw(7) << (exact ? std::string("=") : bound.str()) << "  "
                   << (r.passed ? "pass" : "FAIL")
                   << (r.cancelling ? " (" + std::to_string(r.cancelling) + " cancelling outputs within their bound)" : "")
                   << "\n";

@@ -96,5 +96,30 @@ TEST(PositionsCommand, ErrorsNameTheMistake) {
   }
 }
 
+// --engine kernel prints what the reference prints, byte for byte, in both formats and under both conventions
+// (rational designs included: VideoRoPE's paper rule centres by halves); circlerope is refused, naming the engine.
+TEST(PositionsCommand, KernelEnginePrintsTheReferencesOutput) {
+  for (const std::string preset : {"qwen2-vl", "qwen2.5-vl", "qwen3-vl", "v2pe", "hope", "rope-tie", "il-rope"})
+    for (const std::string format : {"csv", "json"})
+      for (const std::string convention : {"transformers-4", "transformers-5"}) {
+        std::vector<std::string> args = {"positions", "--preset", preset, "--layout", "text:3 image:1x4x6 text:2",
+                                         "--layout", "text:1", "--padding", "left", "--padding-convention", convention,
+                                         "--format", format};
+        const auto want = run_cli(args);
+        args.insert(args.end(), {"--engine", "kernel"});
+        const auto got = run_cli(args);
+        ASSERT_EQ(want.status, 0) << want.err;
+        ASSERT_EQ(got.status, 0) << got.err;
+        EXPECT_EQ(got.out, want.out) << preset << " " << format << " " << convention;
+      }
+  const auto paper = run_cli({"positions", "--design", "videorope", "--param", "rule=paper", "--layout", "text:1 image:1x6x4 text:1",
+                              "--engine", "kernel", "--format", "json"});
+  ASSERT_EQ(paper.status, 0) << paper.err;
+  EXPECT_NE(paper.out.find(R"({"index": 1, "kind": "image", "t": 1, "h": -0.5, "w": 0})"), std::string::npos) << paper.out;
+  const auto circle = run_cli({"positions", "--preset", "circlerope", "--layout", "text:1 image:1x4x4", "--engine", "kernel"});
+  EXPECT_EQ(circle.status, 2);
+  EXPECT_NE(circle.err.find("--engine reference"), std::string::npos) << circle.err;
+}
+
 }  // namespace
 }  // namespace mmrope
