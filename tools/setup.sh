@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # clang, libclang-rt-dev and zip: the ClusterFuzzLite build test (tests/fuzz_build_test.sh); g++ builds the rest.
+# libthrust-dev: the kernels' position builder's host twin (Thrust's CPP system).
 packages=(cmake g++ make libboost-dev libmpfr-dev libgmp-dev libgtest-dev librapidcheck-dev libcli11-dev nlohmann-json3-dev libzip-dev libthrust-dev
           clang libclang-rt-dev zip unzip)
 missing=()

@@ -1,6 +1,9 @@
 // The host twin of the position builder: Thrust's CPP system runs the same steps as the CUDA builder, in order.
-// Built with THRUST_DEVICE_SYSTEM=CPP and Thrust in a namespace of its own (kernels/CMakeLists.txt), so this copy of
-// Thrust (Debian's) and the CUDA toolkit's never meet in one program.
+// Thrust's device system here is CPP, and this copy of Thrust (Debian's) lives in a namespace of its own, so it and
+// the CUDA toolkit's (the CUDA builder's) never meet in one program: both set before any Thrust header.
+#define THRUST_DEVICE_SYSTEM THRUST_DEVICE_SYSTEM_CPP
+#define THRUST_CUB_WRAPPED_NAMESPACE mmrope_host_thrust
+
 #include "kernels/host/build_positions_host.hpp"
 
 #include <thrust/system/cpp/execution_policy.h>

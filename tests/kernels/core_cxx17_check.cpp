@@ -13,6 +13,8 @@
 #include "kernels/core/element_type.hpp"
 #include "kernels/core/host_device.hpp"
 #include "kernels/core/pair_rotation.hpp"
+#include "kernels/core/position_plan.hpp"
+#include "kernels/core/position_segment.hpp"
 #include "kernels/core/params_check.hpp"
 #include "kernels/core/rotary_params.hpp"
 #include "kernels/core/sincospi.hpp"

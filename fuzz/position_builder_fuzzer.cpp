@@ -1,0 +1,88 @@
+// libFuzzer harness: the kernels' position builder (plan + host twin) against assign_batch on fuzzed batches.
+//
+// Input: batch_fuzzer's (byte 0 a design, byte 1 side / convention / pad_to bits, then pad_to and layout lines).
+// Where the reference refuses the batch the builder must refuse it too (an mmrope::Error); where the reference
+// accepts it the builder must give the same kinds, positions, next positions and rope deltas, or refuse it
+// only for circlerope (irrational) or numerators past int64, saying so. Anything else traps.
+#include <charconv>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kernels/host/build_positions_host.hpp"
+#include "kernels/host/position_plan_builder.hpp"
+#include "reference/batch.hpp"
+#include "reference/designs/registry.hpp"
+#include "reference/layout_spec.hpp"
+
+namespace {
+
+constexpr std::int64_t kMaxFuzzSlots = 1 << 12;  // as batch_fuzzer: larger legitimate batches only cost time
+
+bool same(const mmrope::BatchPositions& a, const mmrope::BatchPositions& b) {
+  if (a.padded_length != b.padded_length || a.rows.size() != b.rows.size()) return false;
+  for (std::size_t r = 0; r < a.rows.size(); ++r) {
+    const auto &x = a.rows[r], &y = b.rows[r];
+    if (x.tokens.size() != y.tokens.size() || !(x.next_position == y.next_position) || !(x.rope_delta == y.rope_delta))
+      return false;
+    for (std::size_t i = 0; i < x.tokens.size(); ++i)
+      if (x.tokens[i].kind != y.tokens[i].kind || !(x.tokens[i].pos == y.tokens[i].pos)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size < 2 || size > 4096) return 0;
+  const auto& registry = mmrope::design_registry();
+  const auto& entry = registry[data[0] % registry.size()];
+  const auto side = data[1] & 1 ? mmrope::PaddingSide::left : mmrope::PaddingSide::right;
+  const auto convention = data[1] & 2 ? mmrope::PaddingConvention::transformers5 : mmrope::PaddingConvention::transformers4;
+  std::string_view text(reinterpret_cast<const char*>(data + 2), size - 2);
+  std::vector<std::string_view> lines;
+  while (!text.empty()) {
+    const std::size_t eol = text.find('\n');
+    lines.push_back(text.substr(0, eol));
+    text = eol == std::string_view::npos ? std::string_view{} : text.substr(eol + 1);
+  }
+  if (lines.empty()) return 0;
+  std::optional<std::int64_t> pad_to;
+  if (data[1] & 4) {
+    std::int64_t v = 0;
+    const auto [end, ec] = std::from_chars(lines[0].data(), lines[0].data() + lines[0].size(), v);
+    if (ec != std::errc()) return 0;
+    pad_to = v;
+  }
+  std::unique_ptr<mmrope::PositionDesign> design;
+  std::vector<mmrope::Sequence> sequences;
+  try {
+    design = mmrope::make_design(entry.name, {});
+    std::int64_t longest = 0;
+    for (std::size_t i = 1; i < lines.size(); ++i) {
+      sequences.push_back(mmrope::parse_layout(lines[i]));
+      longest = std::max(longest, design->token_total(sequences.back()));
+    }
+    const std::int64_t length = std::max(longest, pad_to.value_or(0));
+    if (length <= mmrope::kMaxTokensPerSequence && length * static_cast<std::int64_t>(sequences.size()) > kMaxFuzzSlots) return 0;
+  } catch (const mmrope::Error&) {
+    return 0;  // a layout the parser or the design refuses: batch_fuzzer's ground
+  }
+  std::optional<mmrope::BatchPositions> want;
+  try {
+    want = mmrope::assign_batch(*design, sequences, side, convention, pad_to);
+  } catch (const mmrope::Error&) {
+  }
+  try {
+    const auto got = mmrope::kernels::as_batch_positions(
+        mmrope::kernels::build_positions_host(mmrope::kernels::make_position_plan(*design, sequences, side, convention, pad_to)));
+    if (!want || !same(got, *want)) __builtin_trap();  // accepted what the reference refuses, or differs
+  } catch (const mmrope::Error& e) {
+    const std::string why = e.what();
+    if (want && why.find("numerators") == std::string::npos && why.find("irrational") == std::string::npos) __builtin_trap();
+  }
+  return 0;
+}
