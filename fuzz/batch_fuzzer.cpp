@@ -1,18 +1,16 @@
 // libFuzzer harness: assign_batch over several fuzzed layouts with fuzzed padding, convention and pad length.
 //
-// Input: byte 0 picks a design; byte 1 the side (bit 0), the convention (bit 1) and whether pad_to is
-// given (bit 2); then text: the first line is pad_to (any integer text), each further line a layout.
+// Input: fuzz/batch_input.hpp (a design, padding side, convention and pad_to, then layouts as lines).
 // Any mmrope::Error is an accepted outcome; a crash, a sanitizer report, a hang, another exception type,
 // a batch past kMaxTokensPerBatch, or rows not all padded_length long is a bug.
-#include <charconv>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string_view>
 #include <vector>
 
+#include "batch_input.hpp"
 #include "reference/batch.hpp"
-#include "reference/designs/registry.hpp"
 #include "reference/layout_spec.hpp"
 
 namespace {
@@ -25,32 +23,17 @@ constexpr std::int64_t kMaxFuzzSlots = 1 << 12;
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size < 2 || size > 4096) return 0;
-  const auto& registry = mmrope::design_registry();
-  const auto& entry = registry[data[0] % registry.size()];
-  const auto side = data[1] & 1 ? mmrope::PaddingSide::left : mmrope::PaddingSide::right;
-  const auto convention = data[1] & 2 ? mmrope::PaddingConvention::transformers5 : mmrope::PaddingConvention::transformers4;
-  std::string_view text(reinterpret_cast<const char*>(data + 2), size - 2);
-  std::vector<std::string_view> lines;
-  while (!text.empty()) {
-    const std::size_t eol = text.find('\n');
-    lines.push_back(text.substr(0, eol));
-    text = eol == std::string_view::npos ? std::string_view{} : text.substr(eol + 1);
-  }
-  if (lines.empty()) return 0;
-  std::optional<std::int64_t> pad_to;
-  if (data[1] & 4) {
-    std::int64_t v = 0;
-    const auto [end, ec] = std::from_chars(lines[0].data(), lines[0].data() + lines[0].size(), v);
-    if (ec != std::errc()) return 0;
-    pad_to = v;
-  }
+  const auto input = mmrope::fuzzing::parse_batch_input(data, size);
+  if (!input) return 0;
+  const auto side = input->side;
+  const auto convention = input->convention;
+  const auto pad_to = input->pad_to;
   try {
-    const auto design = mmrope::make_design(entry.name, {});
+    const auto design = mmrope::make_design(input->design, {});
     std::vector<mmrope::Sequence> sequences;
     std::int64_t longest = 0;
-    for (std::size_t i = 1; i < lines.size(); ++i) {
-      sequences.push_back(mmrope::parse_layout(lines[i]));
+    for (const std::string_view layout : input->layouts) {
+      sequences.push_back(mmrope::parse_layout(layout));
       longest = std::max(longest, design->token_total(sequences.back()));
     }
     const std::int64_t length = std::max(longest, pad_to.value_or(0));

@@ -1,6 +1,6 @@
 // libFuzzer harness: the kernels' position builder (plan + host twin) against assign_batch on fuzzed batches.
 //
-// Input: batch_fuzzer's (byte 0 a design, byte 1 side / convention / pad_to bits, then pad_to and layout lines).
+// Input: batch_fuzzer's (fuzz/batch_input.hpp).
 // Where the reference refuses the batch the builder must refuse it too (an mmrope::Error); where the reference
 // accepts it the builder must give the same kinds, positions, next positions and rope deltas, or refuse it
 // only for circlerope (irrational) or numerators past int64, saying so. Anything else traps.
@@ -14,8 +14,8 @@
 
 #include "kernels/host/build_positions_host.hpp"
 #include "kernels/host/position_plan_builder.hpp"
+#include "batch_input.hpp"
 #include "reference/batch.hpp"
-#include "reference/designs/registry.hpp"
 #include "reference/layout_spec.hpp"
 
 namespace {
@@ -37,33 +37,18 @@ bool same(const mmrope::BatchPositions& a, const mmrope::BatchPositions& b) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size < 2 || size > 4096) return 0;
-  const auto& registry = mmrope::design_registry();
-  const auto& entry = registry[data[0] % registry.size()];
-  const auto side = data[1] & 1 ? mmrope::PaddingSide::left : mmrope::PaddingSide::right;
-  const auto convention = data[1] & 2 ? mmrope::PaddingConvention::transformers5 : mmrope::PaddingConvention::transformers4;
-  std::string_view text(reinterpret_cast<const char*>(data + 2), size - 2);
-  std::vector<std::string_view> lines;
-  while (!text.empty()) {
-    const std::size_t eol = text.find('\n');
-    lines.push_back(text.substr(0, eol));
-    text = eol == std::string_view::npos ? std::string_view{} : text.substr(eol + 1);
-  }
-  if (lines.empty()) return 0;
-  std::optional<std::int64_t> pad_to;
-  if (data[1] & 4) {
-    std::int64_t v = 0;
-    const auto [end, ec] = std::from_chars(lines[0].data(), lines[0].data() + lines[0].size(), v);
-    if (ec != std::errc()) return 0;
-    pad_to = v;
-  }
+  const auto input = mmrope::fuzzing::parse_batch_input(data, size);
+  if (!input) return 0;
+  const auto side = input->side;
+  const auto convention = input->convention;
+  const auto pad_to = input->pad_to;
   std::unique_ptr<mmrope::PositionDesign> design;
   std::vector<mmrope::Sequence> sequences;
   try {
-    design = mmrope::make_design(entry.name, {});
+    design = mmrope::make_design(input->design, {});
     std::int64_t longest = 0;
-    for (std::size_t i = 1; i < lines.size(); ++i) {
-      sequences.push_back(mmrope::parse_layout(lines[i]));
+    for (const std::string_view layout : input->layouts) {
+      sequences.push_back(mmrope::parse_layout(layout));
       longest = std::max(longest, design->token_total(sequences.back()));
     }
     const std::int64_t length = std::max(longest, pad_to.value_or(0));

@@ -2,7 +2,6 @@
 // Included by the host twin (Thrust's CPP system) and the CUDA builder (its CUDA system); nothing else.
 #pragma once
 
-#include <thrust/device_vector.h>
 #include <thrust/execution_policy.h>
 #include <thrust/for_each.h>
 #include <thrust/functional.h>
@@ -68,28 +67,34 @@ struct WriteToken {
   }
 };
 
-// Runs the builder on the system of `policy`. segments and delta_divisor are the plan's, in that system's memory;
-// the scratch is two int64 per run (first token and cursor) and one key per row.
+// The builder's scratch, in the system's memory: per run its first token and cursor, per row a key.
+struct BuildScratch {
+  std::int64_t* first_token = nullptr;  // [runs]
+  std::int64_t* cursors = nullptr;      // [runs]
+  std::int32_t* row_keys = nullptr;     // [rows]
+};
+
+// Runs the builder on the system of `policy`. segments and delta_divisor are the plan's, in that system's memory,
+// and so are scratch and out (the caller owns the memory: the steps allocate nothing).
 template <class Policy>
 void build(const Policy& policy, const PositionSegment* segments, std::int64_t segment_count, const std::int64_t* delta_divisor,
-           std::int64_t rows, std::int64_t padded_length, std::int64_t cursor_den, const PositionOutputs& out) {
+           std::int64_t rows, std::int64_t padded_length, std::int64_t cursor_den, const BuildScratch& scratch,
+           const PositionOutputs& out) {
   const std::int64_t tokens = rows * padded_length;
-  thr::device_vector<std::int64_t> first_token(segment_count), cursors(segment_count);
-  thr::device_vector<std::int32_t> row_keys(rows);
   const auto keys = thr::make_transform_iterator(segments, SequenceOf{});
   thr::exclusive_scan(policy, thr::make_transform_iterator(segments, TokensOf{}),
-                      thr::make_transform_iterator(segments + segment_count, TokensOf{}), first_token.begin(), std::int64_t{0});
+                      thr::make_transform_iterator(segments + segment_count, TokensOf{}), scratch.first_token, std::int64_t{0});
   // Each row's walk: a cursor starts at 0 and every run moves it by its advance.
   thr::exclusive_scan_by_key(policy, keys, keys + segment_count, thr::make_transform_iterator(segments, AdvanceOf{}),
-                             cursors.begin(), std::int64_t{0});
-  const std::int64_t* cursor_ptr = thr::raw_pointer_cast(cursors.data());
+                             scratch.cursors, std::int64_t{0});
+  const std::int64_t* cursor_ptr = scratch.cursors;
   const auto reach = thr::make_transform_iterator(thr::counting_iterator<std::int64_t>(0), ReachOf{segments, cursor_ptr});
-  thr::reduce_by_key(policy, keys, keys + segment_count, reach, row_keys.begin(), thr::device_pointer_cast(out.next_position),
+  thr::reduce_by_key(policy, keys, keys + segment_count, reach, scratch.row_keys, out.next_position,
                      thr::equal_to<std::int32_t>(), thr::maximum<std::int64_t>());
   thr::for_each_n(policy, thr::counting_iterator<std::int64_t>(0), rows,
                   DeltaOf{out.next_position, delta_divisor, cursor_den, out.rope_delta});
   thr::for_each_n(policy, thr::counting_iterator<std::int64_t>(0), tokens,
-                  WriteToken{segments, thr::raw_pointer_cast(first_token.data()), cursor_ptr, segment_count, tokens, out});
+                  WriteToken{segments, scratch.first_token, cursor_ptr, segment_count, tokens, out});
 }
 
 }  // namespace mmrope::kernels::position_steps

@@ -8,6 +8,8 @@
 
 #include <thrust/system/cpp/execution_policy.h>
 
+#include <vector>
+
 #include "kernels/core/position_build_steps.hpp"
 
 namespace mmrope::kernels {
@@ -24,8 +26,11 @@ BuiltPositions build_positions_host(const PositionPlan& plan) {
   out.next_position.resize(static_cast<std::size_t>(plan.rows));
   out.rope_delta.resize(static_cast<std::size_t>(plan.rows));
   const PositionOutputs where{out.positions.data(), out.den.data(), out.kind.data(), out.next_position.data(), out.rope_delta.data()};
+  std::vector<std::int64_t> first_token(plan.segments.size()), cursors(plan.segments.size());
+  std::vector<std::int32_t> row_keys(static_cast<std::size_t>(plan.rows));
   position_steps::build(THRUST_NS_QUALIFIER::cpp::par, plan.segments.data(), static_cast<std::int64_t>(plan.segments.size()),
-                        plan.delta_divisor.data(), plan.rows, plan.padded_length, plan.cursor_den, where);
+                        plan.delta_divisor.data(), plan.rows, plan.padded_length, plan.cursor_den,
+                        {first_token.data(), cursors.data(), row_keys.data()}, where);
   return out;
 }
 
