@@ -13,7 +13,7 @@
 
 #include "decode_case.hpp"
 #include "fuzz/input_bytes.hpp"
-#include "kernels/host/decode_host.hpp"
+#include "kernels/host/kv_append_host.hpp"
 
 using namespace mmrope;
 using namespace mmrope::kernels;
@@ -104,7 +104,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const Buffer q_before = d.q, k_before = d.k_cache, v_before = d.v_cache;
   const std::vector<std::uint8_t> k8_before = d.k_fp8, v8_before = d.v_fp8;
   try {
-    apply_decode_host(d.params);
+    apply_kv_append_host(d.params);
   } catch (const std::invalid_argument& e) {
     if (!planted && !position_fault) fail(c, seed, std::string("a sound step was refused: ") + e.what());
     if (d.q.bytes != q_before.bytes || d.k_cache.bytes != k_before.bytes || d.v_cache.bytes != v_before.bytes ||

@@ -21,10 +21,10 @@
 #include <vector>
 
 #include "kernels/core/dtype_conversion.hpp"
-#include "kernels/core/decode_check.hpp"
+#include "kernels/core/kv_append_check.hpp"
 #include "kernels/host/apply_rotary_host.hpp"
 #include "kernels/host/build_positions_host.hpp"
-#include "kernels/host/decode_host.hpp"
+#include "kernels/host/kv_append_host.hpp"
 #include "kernels/host/error_bound.hpp"
 #include "kernels/host/kernel_frequency_table.hpp"
 #include "kernels/host/position_plan_builder.hpp"
@@ -221,7 +221,7 @@ RowResult run_decode_row(const Row& row, const Preset& preset, bool use_gpu, std
   std::vector<std::uint8_t> k_cache(static_cast<std::size_t>(slots) * kv_heads * head_dim * bytes), v_cache(k_cache.size());
   std::vector<std::int32_t> block_table(static_cast<std::size_t>(batch) * blocks_per_sequence);
   for (std::size_t i = 0; i < block_table.size(); ++i) block_table[i] = static_cast<std::int32_t>(block_table.size() - 1 - i);
-  kernels::DecodeKernelParams p;
+  kernels::KvAppendParams p;
   p.dtype = row.dtype;
   p.pairing = table.pairing;
   p.head_dim = head_dim;
@@ -250,7 +250,7 @@ RowResult run_decode_row(const Row& row, const Preset& preset, bool use_gpu, std
   if (use_gpu) {
 #ifdef MMROPE_HAVE_CUDA
     unsigned faults = 0;
-    const int error = kernels::apply_decode_cuda_mirrored(
+    const int error = kernels::apply_kv_append_cuda_mirrored(
         p, {{q.data(), q.size()}, {k.data(), k.size()}, {v.data(), v.size()}, {k_cache.data(), k_cache.size()},
             {v_cache.data(), v_cache.size()}, {block_table.data(), block_table.size() * 4}, {lengths.data(), lengths.size() * 8},
             {deltas.data(), deltas.size() * 8},
@@ -258,12 +258,12 @@ RowResult run_decode_row(const Row& row, const Preset& preset, bool use_gpu, std
             {table.axis_of.data(), table.axis_of.size()}},
         &faults);
     if (error != 0 || faults != 0) {
-      r.failure = "CUDA error " + std::to_string(error) + ", faults: " + kernels::decode_fault_text(faults) + "\n";
+      r.failure = "CUDA error " + std::to_string(error) + ", faults: " + kernels::kv_append_fault_text(faults) + "\n";
       return r;
     }
 #endif
   } else {
-    kernels::apply_decode_host(p);
+    kernels::apply_kv_append_host(p);
   }
   return row_result(kernels::check_decode_against_reference(spec, p, q_original.data(), engine, judge_threads));
 }

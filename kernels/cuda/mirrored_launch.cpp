@@ -6,7 +6,7 @@
 #include <cstdint>
 
 #include "kernels/cuda/apply_rotary_cuda.hpp"
-#include "kernels/cuda/decode_cuda.hpp"
+#include "kernels/cuda/kv_append_cuda.hpp"
 
 namespace mmrope::kernels {
 namespace {
@@ -78,12 +78,12 @@ int apply_rotary_cuda_mirrored(const RotaryKernelParams& params, const std::vect
   return m.finish();
 }
 
-int apply_decode_cuda_mirrored(const DecodeKernelParams& params, const std::vector<HostRegion>& regions, unsigned* faults) {
+int apply_kv_append_cuda_mirrored(const KvAppendParams& params, const std::vector<HostRegion>& regions, unsigned* faults) {
   std::vector<HostRegion> all = regions;
   *faults = 0;
   all.push_back({faults, sizeof *faults});
   DeviceRegions m(all);
-  DecodeKernelParams p = params;
+  KvAppendParams p = params;
   p.q.input = m.twin(p.q.input), p.q.output = m.twin(p.q.output);
   p.k.input = m.twin(p.k.input), p.v.input = m.twin(p.v.input);
   p.cache.k = m.twin(p.cache.k), p.cache.v = m.twin(p.cache.v);
@@ -92,7 +92,7 @@ int apply_decode_cuda_mirrored(const DecodeKernelParams& params, const std::vect
   p.frequencies.turn_frequencies = m.twin(p.frequencies.turn_frequencies);
   p.frequencies.axis_of = m.twin(p.frequencies.axis_of);
   unsigned* device_faults = m.twin(faults);
-  if (m.error() == 0) m.note(apply_decode_cuda(p, device_faults, nullptr));
+  if (m.error() == 0) m.note(apply_kv_append_cuda(p, device_faults, nullptr));
   return m.finish();
 }
 

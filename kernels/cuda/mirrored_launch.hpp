@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <vector>
 
-#include "kernels/core/decode_params.hpp"
+#include "kernels/core/kv_append_params.hpp"
 #include "kernels/core/rotary_params.hpp"
 
 namespace mmrope::kernels {
@@ -24,6 +24,6 @@ int apply_rotary_cuda_mirrored(const RotaryKernelParams& params, const std::vect
 
 // The same for a decode step: every pointer of `params` inside `regions` (q, k, v, both caches, the block table
 // or slot mapping, the per-sequence arrays, the frequency table). *faults receives the kernel's fault bits.
-int apply_decode_cuda_mirrored(const DecodeKernelParams& params, const std::vector<HostRegion>& regions, unsigned* faults);
+int apply_kv_append_cuda_mirrored(const KvAppendParams& params, const std::vector<HostRegion>& regions, unsigned* faults);
 
 }  // namespace mmrope::kernels

@@ -11,7 +11,7 @@
 #include <string>
 #include <utility>
 
-#include "kernels/core/decode_indexing.hpp"
+#include "kernels/core/kv_append_indexing.hpp"
 #include "kernels/core/element_traits.hpp"
 #include "kernels/core/token_indexing.hpp"
 #include "kernels/host/error_bound.hpp"
@@ -128,22 +128,22 @@ KernelVerdict check_against_reference(const RotarySpec& spec, const RotaryKernel
   return v;
 }
 
-KernelVerdict check_decode_against_reference(const RotarySpec& spec, const DecodeKernelParams& p, const void* q_original,
+KernelVerdict check_decode_against_reference(const RotarySpec& spec, const KvAppendParams& p, const void* q_original,
                                              judge::Engine engine, unsigned threads) {
   const std::int64_t tokens = p.tokens();
   std::vector<Position3> positions;
   std::vector<std::int64_t> slots;
   for (std::int64_t n = 0; n < tokens; ++n) {
     unsigned fault = 0;
-    const DecodeToken t = decode_token(p, n);
-    positions.push_back(Position3::diagonal(Coordinate(decode_position(p, t, fault))));
-    slots.push_back(decode_cache_slot(p, t, n, fault));
+    const AppendToken t = append_token(p, n);
+    positions.push_back(Position3::diagonal(Coordinate(append_position(p, t, fault))));
+    slots.push_back(append_cache_slot(p, t, n, fault));
     if (fault != 0 || slots.back() < 0)
       throw std::invalid_argument("check_decode_against_reference: decode token " + std::to_string(n) + " has no cache slot");
   }
   const double attention = p.frequencies.attention_factor;
   KernelVerdict v;
-  const auto strided = [&](const DecodeTensorArgs& t, int heads) {
+  const auto strided = [&](const TokenTensorArgs& t, int heads) {
     const std::int64_t per_token = static_cast<std::int64_t>(heads) * p.head_dim;
     return ElementOffset([&t, per_token, &p](std::int64_t i) {
       return (i / per_token) * t.token_stride + ((i % per_token) / p.head_dim) * t.head_stride + i % p.head_dim;

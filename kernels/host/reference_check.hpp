@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "kernels/core/decode_params.hpp"
+#include "kernels/core/kv_append_params.hpp"
 #include "kernels/core/rotary_params.hpp"
 #include "reference/comparison.hpp"
 #include "reference/judge/judge_engine.hpp"
@@ -44,7 +44,7 @@ KernelVerdict check_against_reference(const RotarySpec& spec, const RotaryKernel
 
 // A decode step: q (q_original the inputs, params.q.output the results) and the k cache at each token's slot,
 // judged at the step's positions. Host pointers. Throws std::invalid_argument for a token without a slot.
-KernelVerdict check_decode_against_reference(const RotarySpec& spec, const DecodeKernelParams& params, const void* q_original,
+KernelVerdict check_decode_against_reference(const RotarySpec& spec, const KvAppendParams& params, const void* q_original,
                                              judge::Engine engine = judge::Engine::fast, unsigned threads = 0);
 
 }  // namespace mmrope::kernels

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "gpu_benchmark_support.hpp"
-#include "kernels/cuda/decode_cuda.hpp"
+#include "kernels/cuda/kv_append_cuda.hpp"
 #include "kernels/host/kernel_frequency_table.hpp"
 #include "reference/presets/preset_rotary.hpp"
 #include "reference/presets/presets.hpp"
@@ -51,7 +51,7 @@ int main() {
     }
     MMROPE_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&faults), sizeof(unsigned)));
     MMROPE_CUDA_CHECK(cudaMemset(faults, 0, sizeof(unsigned)));
-    DecodeKernelParams p;
+    KvAppendParams p;
     p.dtype = DType::bf16;
     p.head_dim = p.rotary_dim = d;
     p.frequencies = table.args();
@@ -68,14 +68,14 @@ int main() {
     p.cache = {k_cache, v_cache, CacheLayout::paged, static_cast<std::int64_t>(kv_heads) * d, d, 0,
                device_copy(table_rows), blocks_per_sequence, block_size, static_cast<std::int64_t>(table_rows.size()), nullptr};
     for (int i = 0; i < 20; ++i)
-      if (apply_decode_cuda(p, faults, nullptr) != 0) std::exit(1);
+      if (apply_kv_append_cuda(p, faults, nullptr) != 0) std::exit(1);
     cudaEvent_t start, stop;
     MMROPE_CUDA_CHECK(cudaEventCreate(&start));
     MMROPE_CUDA_CHECK(cudaEventCreate(&stop));
     constexpr int kSteps = 200;
     MMROPE_CUDA_CHECK(cudaEventRecord(start));
     for (int i = 0; i < kSteps; ++i)
-      if (apply_decode_cuda(p, faults, nullptr) != 0) std::exit(1);
+      if (apply_kv_append_cuda(p, faults, nullptr) != 0) std::exit(1);
     MMROPE_CUDA_CHECK(cudaEventRecord(stop));
     MMROPE_CUDA_CHECK(cudaEventSynchronize(stop));
     float ms = 0;

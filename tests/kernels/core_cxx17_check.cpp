@@ -5,9 +5,9 @@
 #endif
 
 #include "kernels/core/bit_cast.hpp"
-#include "kernels/core/decode_check.hpp"
-#include "kernels/core/decode_indexing.hpp"
-#include "kernels/core/decode_params.hpp"
+#include "kernels/core/kv_append_check.hpp"
+#include "kernels/core/kv_append_indexing.hpp"
+#include "kernels/core/kv_append_params.hpp"
 #include "kernels/core/dtype_conversion.hpp"
 #include "kernels/core/element_traits.hpp"
 #include "kernels/core/element_type.hpp"

@@ -64,7 +64,7 @@ DecodeData make_decode_data(const DecodeCase& c, std::mt19937_64& rng) {
   d.k_cache.resize(d.slots * slot_stride);
   d.v_cache.resize(d.slots * slot_stride);
 
-  DecodeKernelParams& p = d.params;
+  KvAppendParams& p = d.params;
   p.dtype = c.dtype;
   p.pairing = c.pairing;
   p.head_dim = c.head_dim;

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "kernels/core/decode_params.hpp"
+#include "kernels/core/kv_append_params.hpp"
 #include "kernels/host/kernel_frequency_table.hpp"
 #include "reference/comparison.hpp"
 #include "reference/frequency/allocation_registry.hpp"
@@ -100,7 +100,7 @@ struct DecodeData {
   std::vector<std::int32_t> block_table;
   std::vector<std::int64_t> slot_mapping;
   std::map<std::pair<int, std::int64_t>, std::int64_t> slot_of;  // (sequence, cache index) -> cache slot
-  DecodeKernelParams params;
+  KvAppendParams params;
 };
 
 // The case's buffers (inputs drawn from rng, caches filled with the sentinel) and its launch parameters.

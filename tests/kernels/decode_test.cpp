@@ -17,7 +17,7 @@
 #include "../reference/random_seed.hpp"
 #include "decode_case.hpp"
 #include "kernels/core/fp8_e4m3.hpp"
-#include "kernels/host/decode_host.hpp"
+#include "kernels/host/kv_append_host.hpp"
 #include "reference/batch.hpp"
 #include "reference/frequency/frequency_plan.hpp"
 #include "reference/layout_spec.hpp"
@@ -30,7 +30,7 @@ namespace {
 void expect_decode_matches_reference(const DecodeCase& c, std::mt19937_64& rng) {
   SCOPED_TRACE(c.name());
   DecodeData d = make_decode_data(c, rng);
-  apply_decode_host(d.params);
+  apply_kv_append_host(d.params);
   for (TensorRole role : {TensorRole::query, TensorRole::key}) {
     const ComparisonReport r = judge_rotated(d, role);
     EXPECT_EQ(r.elements, static_cast<std::size_t>(c.tokens() * (role == TensorRole::query ? c.q_heads : c.kv_heads) * c.head_dim));
@@ -86,7 +86,7 @@ TEST(DecodeHost, PagedAndContiguousCachesHoldTheSameKeys) {
     c.cache = kind;
     std::mt19937_64 same_inputs(7);
     DecodeData d = make_decode_data(c, same_inputs);
-    apply_decode_host(d.params);
+    apply_kv_append_host(d.params);
     std::vector<std::uint32_t> keys;
     const std::int64_t per_slot = static_cast<std::int64_t>(c.kv_heads) * c.head_dim;
     for (int b = 0; b < c.batch(); ++b)
@@ -108,11 +108,11 @@ TEST(DecodeHost, SpeculativeStepEqualsSingleSteps) {
   c.new_tokens = 3;
   std::mt19937_64 inputs_all(11), inputs_one(11);  // the same inputs and the same block table
   DecodeData all = make_decode_data(c, inputs_all);
-  apply_decode_host(all.params);
+  apply_kv_append_host(all.params);
   DecodeData one = make_decode_data(c, inputs_one);
   for (int i = 0; i < c.new_tokens; ++i) {
     // Token i of each sequence (input row b * 3 + i) as a batch of single tokens at cache index length + i.
-    DecodeKernelParams p = one.params;
+    KvAppendParams p = one.params;
     p.new_tokens = 1;
     std::vector<std::int64_t> lengths, real;
     Buffer q = one.q, k = one.k, v = one.v;
@@ -134,7 +134,7 @@ TEST(DecodeHost, SpeculativeStepEqualsSingleSteps) {
     p.q = {q.data(), q.data(), one.token_stride_q, c.head_dim};
     p.k.input = k.data();
     p.v.input = v.data();
-    apply_decode_host(p);
+    apply_kv_append_host(p);
     for (int b = 0; b < c.batch(); ++b) {
       const std::int64_t n = static_cast<std::int64_t>(b) * c.new_tokens + i;
       for (std::int64_t e = 0; e < one.token_stride_q; ++e)
@@ -196,7 +196,7 @@ TEST(DecodeHost, BadStepsAreRefusedBeforeAnyWrite) {
     spoil(d);
     const Buffer q_before = d.q, k_before = d.k_cache, v_before = d.v_cache;
     try {
-      apply_decode_host(d.params);
+      apply_kv_append_host(d.params);
       ADD_FAILURE() << "accepted; expected: " << words;
     } catch (const std::invalid_argument& e) {
       EXPECT_NE(std::string(e.what()).find(words), std::string::npos) << e.what();
@@ -270,7 +270,7 @@ TEST(DecodeHost, Fp8CacheEqualsQuantizingTheExactResult) {
         c.fp8_scale = scale;
         SCOPED_TRACE(c.name() + " scale " + std::to_string(scale));
         DecodeData d = make_decode_data(c, rng);
-        apply_decode_host(d.params);
+        apply_kv_append_host(d.params);
         EXPECT_EQ(fp8_cache_problem(d, &checked, &neighbours), "");
       }
   std::cout << "[ fp8      ] " << checked << " cached values checked, " << neighbours << " within the slack of a boundary\n";
@@ -283,7 +283,7 @@ TEST(DecodeHost, NegativeSlotSkipsTheToken) {
   c.cache = CacheKind::paged_slots;
   DecodeData d = make_decode_data(c, rng);
   d.slot_mapping[0] = -1;
-  apply_decode_host(d.params);
+  apply_kv_append_host(d.params);
   const std::int64_t per_slot = static_cast<std::int64_t>(c.kv_heads) * c.head_dim;
   const std::int64_t skipped = d.slot_of.at({0, c.cache_lengths[0]});
   for (std::int64_t e = 0; e < per_slot; ++e) {

@@ -7,7 +7,7 @@
 #include "../../reference/random_seed.hpp"
 #include "../decode_case.hpp"
 #include "device_launch.hpp"
-#include "kernels/host/decode_host.hpp"
+#include "kernels/host/kv_append_host.hpp"
 
 namespace mmrope::kernels::testing {
 namespace {
@@ -18,7 +18,7 @@ void expect_gpu_equals_host(const DecodeCase& c, std::uint64_t seed) {
   DecodeData gpu = make_decode_data(c, rng_gpu);
   DecodeData host = make_decode_data(c, rng_host);
   EXPECT_EQ(run_decode_on_gpu(gpu), 0u);
-  apply_decode_host(host.params);
+  apply_kv_append_host(host.params);
   EXPECT_EQ(gpu.q.bytes, host.q.bytes);
   EXPECT_EQ(gpu.k_cache.bytes, host.k_cache.bytes);
   EXPECT_EQ(gpu.v_cache.bytes, host.v_cache.bytes);
@@ -77,7 +77,7 @@ TEST(CudaDecode, FaultsAreReportedNotWritten) {
   DecodeData d = make_decode_data(c, rng);
   d.block_table[5] = -1;
   const Buffer q_before = d.q;
-  EXPECT_EQ(run_decode_on_gpu(d), kDecodeFaultBlock);
+  EXPECT_EQ(run_decode_on_gpu(d), kKvAppendFaultBlock);
   const std::int64_t row = d.token_stride_q;
   for (std::int64_t e = 0; e < row; ++e) EXPECT_EQ(d.q.bits(row + e), q_before.bits(row + e)) << "token 1's q changed";
   EXPECT_NE(d.q.bits(0), q_before.bits(0));

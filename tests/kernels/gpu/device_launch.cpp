@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "kernels/cuda/apply_rotary_cuda.hpp"
-#include "kernels/cuda/decode_cuda.hpp"
+#include "kernels/cuda/kv_append_cuda.hpp"
 
 namespace mmrope::kernels::testing {
 namespace {
@@ -107,7 +107,7 @@ unsigned run_decode_on_gpu(DecodeData& d) {
   m.add(d.table.axis_of.data(), d.table.axis_of.size());
   const unsigned zero = 0;
   m.add(&zero, sizeof zero);
-  DecodeKernelParams p = d.params;
+  KvAppendParams p = d.params;
   p.q.input = m.device(p.q.input), p.q.output = m.device(p.q.output);
   p.k.input = m.device(p.k.input), p.v.input = m.device(p.v.input);
   p.cache.k = m.device(p.cache.k), p.cache.v = m.device(p.cache.v);
@@ -117,7 +117,7 @@ unsigned run_decode_on_gpu(DecodeData& d) {
   p.frequencies.turn_frequencies = m.device(p.frequencies.turn_frequencies);
   p.frequencies.axis_of = m.device(p.frequencies.axis_of);
   unsigned* faults = m.device(const_cast<unsigned*>(&zero));
-  check(static_cast<cudaError_t>(apply_decode_cuda(p, faults, nullptr)), "apply_decode_cuda");
+  check(static_cast<cudaError_t>(apply_kv_append_cuda(p, faults, nullptr)), "apply_kv_append_cuda");
   check(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
   for (Buffer* b : {&d.q, &d.k_cache, &d.v_cache}) m.copy_back(b->bytes.data(), b->bytes.size());
   for (auto* v : {&d.k_fp8, &d.v_fp8}) m.copy_back(v->data(), v->size());

@@ -26,7 +26,7 @@ bool gpu_required();
 // allow_fast_path = false takes the general kernel where the fast path would apply.
 void run_on_gpu(KernelCaseData& d, bool allow_fast_path = true);
 
-// Runs a decode step (apply_decode_cuda) on the GPU, writes q and both caches back, and returns the fault bits
+// Runs a decode step (apply_kv_append_cuda) on the GPU, writes q and both caches back, and returns the fault bits
 // the kernel reported (0: every token placed).
 unsigned run_decode_on_gpu(DecodeData& d);
 

@@ -1,15 +1,15 @@
 // The CUDA decode launcher: q rotated, k rotated into a contiguous or paged KV cache and v copied, in one launch.
 #pragma once
 
-#include "kernels/core/decode_params.hpp"
+#include "kernels/core/kv_append_params.hpp"
 
 namespace mmrope::kernels {
 
 // Launches on `stream` (a cudaStream_t; nullptr for the default stream) and returns the launch's cudaError_t
 // as an int (0: cudaSuccess). Every pointer in params must be device memory, and so must device_faults: the
-// kernel ORs the DecodeFault bits of every token it could not place into it (decode_fault_text words them)
+// kernel ORs the KvAppendFault bits of every token it could not place into it (kv_append_fault_text words them)
 // and writes nothing for that token; the caller reads it when it synchronises. Throws std::invalid_argument
-// for a bad parameter set (decode_params_problem) before launching. Bitwise equal to apply_decode_host.
-int apply_decode_cuda(const DecodeKernelParams& params, unsigned* device_faults, void* stream);
+// for a bad parameter set (kv_append_params_problem) before launching. Bitwise equal to apply_kv_append_host.
+int apply_kv_append_cuda(const KvAppendParams& params, unsigned* device_faults, void* stream);
 
 }  // namespace mmrope::kernels

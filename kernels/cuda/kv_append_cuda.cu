@@ -1,15 +1,15 @@
 // The decode kernel: a block per new token, its cos/sin per pair once in shared memory, then every q head and
 // (where the token has a cache slot) every k head rotated and every v head copied into the cache (or quantized
 // to fp8 e4m3 there).
-#include "kernels/cuda/decode_cuda.hpp"
+#include "kernels/cuda/kv_append_cuda.hpp"
 
 #include <cuda_runtime.h>
 
 #include <stdexcept>
 #include <string>
 
-#include "kernels/core/decode_check.hpp"
-#include "kernels/core/decode_indexing.hpp"
+#include "kernels/core/kv_append_check.hpp"
+#include "kernels/core/kv_append_indexing.hpp"
 #include "kernels/core/element_traits.hpp"
 #include "kernels/core/fp8_e4m3.hpp"
 #include "kernels/core/token_indexing.hpp"
@@ -20,17 +20,17 @@ namespace {
 constexpr int kThreads = 128;
 
 template <DType T>
-__global__ void __launch_bounds__(kThreads) decode_kernel(const __grid_constant__ DecodeKernelParams p, unsigned* faults) {
+__global__ void __launch_bounds__(kThreads) decode_kernel(const __grid_constant__ KvAppendParams p, unsigned* faults) {
   using Traits = ElementTraits<T>;
   using Storage = typename Traits::Storage;
   extern __shared__ double2 pair_cos_sin[];  // [pairs]: position_cos_sin of each pair at this token
   const int pairs = p.pairs();
   const RotaryFrequencyArgs& f = p.frequencies;
   for (std::int64_t n = blockIdx.x; n < p.tokens(); n += gridDim.x) {
-    const DecodeToken t = decode_token(p, n);
+    const AppendToken t = append_token(p, n);
     unsigned fault = 0;
-    const std::int64_t position = decode_position(p, t, fault);
-    const std::int64_t slot = decode_cache_slot(p, t, n, fault);
+    const std::int64_t position = append_position(p, t, fault);
+    const std::int64_t slot = append_cache_slot(p, t, n, fault);
     if (fault != 0) {  // the same for every thread of the block: nothing of this token is written
       if (threadIdx.x == 0) atomicOr(faults, fault);
       continue;
@@ -48,7 +48,7 @@ __global__ void __launch_bounds__(kThreads) decode_kernel(const __grid_constant_
       const Storage* in = is_query ? static_cast<const Storage*>(p.q.input) + n * p.q.token_stride + head * p.q.head_stride
                                    : static_cast<const Storage*>(p.k.input) + n * p.k.token_stride + head * p.k.head_stride;
       const std::int64_t cache = slot * p.cache.slot_stride + head * p.cache.head_stride;
-      const CosSin cs = decode_pair_rotates(f, is_query, head, j) ? CosSin{pair_cos_sin[j].x, pair_cos_sin[j].y}
+      const CosSin cs = pair_rotates_for_head(f, is_query, head, j) ? CosSin{pair_cos_sin[j].x, pair_cos_sin[j].y}
                                                                    : CosSin{f.attention_factor, 0.0};
       const PairChannels c = pair_channels(p.pairing, j, p.rotary_dim);
       const double a = Traits::widen(in[c.first]), b = Traits::widen(in[c.second]);  // both read before either store
@@ -95,9 +95,9 @@ __global__ void __launch_bounds__(kThreads) decode_kernel(const __grid_constant_
 
 }  // namespace
 
-int apply_decode_cuda(const DecodeKernelParams& p, unsigned* device_faults, void* stream) {
-  if (const std::string problem = decode_params_problem(p); !problem.empty()) throw std::invalid_argument(problem);
-  if (device_faults == nullptr) throw std::invalid_argument("apply_decode_cuda needs device_faults (device memory)");
+int apply_kv_append_cuda(const KvAppendParams& p, unsigned* device_faults, void* stream) {
+  if (const std::string problem = kv_append_params_problem(p); !problem.empty()) throw std::invalid_argument(problem);
+  if (device_faults == nullptr) throw std::invalid_argument("apply_kv_append_cuda needs device_faults (device memory)");
   const auto s = static_cast<cudaStream_t>(stream);
   const std::int64_t tokens = p.tokens();
   const unsigned grid = static_cast<unsigned>(tokens < 65536 ? tokens : 65536);

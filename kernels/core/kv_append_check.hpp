@@ -1,15 +1,15 @@
-// Checks a DecodeKernelParams before any launch, host or CUDA: one message naming what is wrong, or empty;
+// Checks a KvAppendParams before any launch, host or CUDA: one message naming what is wrong, or empty;
 // and the words for the faults a launch reports per token.
 #pragma once
 
 #include <cstdint>
 #include <string>
 
-#include "decode_params.hpp"
+#include "kv_append_params.hpp"
 
 namespace mmrope::kernels {
 
-inline std::string decode_params_problem(const DecodeKernelParams& p) {
+inline std::string kv_append_params_problem(const KvAppendParams& p) {
   auto n = [](std::int64_t v) { return std::to_string(v); };
   if (p.head_dim <= 0) return "head_dim " + n(p.head_dim) + " must be positive";
   if (p.rotary_dim <= 0 || p.rotary_dim % 2 != 0 || p.rotary_dim > p.head_dim)
@@ -27,7 +27,7 @@ inline std::string decode_params_problem(const DecodeKernelParams& p) {
   if (p.k.input == nullptr || p.v.input == nullptr) return "k and v need inputs";
   struct Named {
     const char* name;
-    const DecodeTensorArgs* t;
+    const TokenTensorArgs* t;
     int heads;
   };
   for (const Named& t : {Named{"q", &p.q, p.q_heads}, Named{"k", &p.k, p.kv_heads}, Named{"v", &p.v, p.kv_heads}}) {
@@ -56,15 +56,15 @@ inline std::string decode_params_problem(const DecodeKernelParams& p) {
 }
 
 // The faults a launch met, in words ("" for none).
-inline std::string decode_fault_text(unsigned faults) {
+inline std::string kv_append_fault_text(unsigned faults) {
   std::string s;
   auto add = [&](unsigned bit, const char* what) {
     if (faults & bit) s += (s.empty() ? "" : "; ") + std::string(what);
   };
-  add(kDecodeFaultCacheIndex, "a cache index past the cache (max_seq, or the block table's row)");
-  add(kDecodeFaultBlock, "a block table entry outside [0, num_blocks)");
-  add(kDecodeFaultSlot, "a slot mapping entry past num_blocks x block_size");
-  add(kDecodeFaultPosition, "a rope position outside the kernels' range [-2^31, 2^31 - 1]");
+  add(kKvAppendFaultCacheIndex, "a cache index past the cache (max_seq, or the block table's row)");
+  add(kKvAppendFaultBlock, "a block table entry outside [0, num_blocks)");
+  add(kKvAppendFaultSlot, "a slot mapping entry past num_blocks x block_size");
+  add(kKvAppendFaultPosition, "a rope position outside the kernels' range [-2^31, 2^31 - 1]");
   return s;
 }
 

@@ -1,11 +1,11 @@
 // The host twin of the decode kernel: every token checked first, then q rotated, k rotated into the cache, v copied.
-#include "kernels/host/decode_host.hpp"
+#include "kernels/host/kv_append_host.hpp"
 
 #include <stdexcept>
 #include <string>
 
-#include "kernels/core/decode_check.hpp"
-#include "kernels/core/decode_indexing.hpp"
+#include "kernels/core/kv_append_check.hpp"
+#include "kernels/core/kv_append_indexing.hpp"
 #include "kernels/core/element_traits.hpp"
 #include "kernels/core/fp8_e4m3.hpp"
 #include "kernels/core/token_indexing.hpp"
@@ -15,7 +15,7 @@ namespace {
 
 // One head: the rotary pairs rotated, the tail copied (in place it is already there).
 template <DType T>
-void rotate_head(const DecodeKernelParams& p, const typename ElementTraits<T>::Storage* in,
+void rotate_head(const KvAppendParams& p, const typename ElementTraits<T>::Storage* in,
                  typename ElementTraits<T>::Storage* out, std::int64_t position, bool is_query, int head) {
   using Traits = ElementTraits<T>;
   for (int j = 0; j < p.pairs(); ++j) {
@@ -32,7 +32,7 @@ void rotate_head(const DecodeKernelParams& p, const typename ElementTraits<T>::S
 // One k head into an fp8 cache: the rotated pairs in double, divided by the scale, rounded once to e4m3; the
 // tail likewise from its exact value.
 template <DType T>
-void rotate_head_into_fp8(const DecodeKernelParams& p, const typename ElementTraits<T>::Storage* in, std::uint8_t* out,
+void rotate_head_into_fp8(const KvAppendParams& p, const typename ElementTraits<T>::Storage* in, std::uint8_t* out,
                           std::int64_t position, int head) {
   using Traits = ElementTraits<T>;
   const double scale = p.cache.k_scale;
@@ -47,7 +47,7 @@ void rotate_head_into_fp8(const DecodeKernelParams& p, const typename ElementTra
 }
 
 template <DType T>
-void decode_typed(const DecodeKernelParams& p) {
+void decode_typed(const KvAppendParams& p) {
   using Storage = typename ElementTraits<T>::Storage;
   const auto* q_in = static_cast<const Storage*>(p.q.input);
   auto* q_out = static_cast<Storage*>(p.q.output);
@@ -56,10 +56,10 @@ void decode_typed(const DecodeKernelParams& p) {
   auto* k_cache = static_cast<Storage*>(p.cache.k);
   auto* v_cache = static_cast<Storage*>(p.cache.v);
   for (std::int64_t n = 0; n < p.tokens(); ++n) {
-    const DecodeToken t = decode_token(p, n);
+    const AppendToken t = append_token(p, n);
     unsigned fault = 0;
-    const std::int64_t position = decode_position(p, t, fault);
-    const std::int64_t slot = decode_cache_slot(p, t, n, fault);
+    const std::int64_t position = append_position(p, t, fault);
+    const std::int64_t slot = append_cache_slot(p, t, n, fault);
     for (int h = 0; h < p.q_heads; ++h) {
       const std::int64_t o = n * p.q.token_stride + h * p.q.head_stride;
       rotate_head<T>(p, q_in + o, q_out + o, position, true, h);
@@ -83,16 +83,16 @@ void decode_typed(const DecodeKernelParams& p) {
 
 }  // namespace
 
-void apply_decode_host(const DecodeKernelParams& params) {
-  if (const std::string problem = decode_params_problem(params); !problem.empty()) throw std::invalid_argument(problem);
+void apply_kv_append_host(const KvAppendParams& params) {
+  if (const std::string problem = kv_append_params_problem(params); !problem.empty()) throw std::invalid_argument(problem);
   for (std::int64_t n = 0; n < params.tokens(); ++n) {  // every fault before any write
-    const DecodeToken t = decode_token(params, n);
+    const AppendToken t = append_token(params, n);
     unsigned fault = 0;
-    decode_position(params, t, fault);
-    decode_cache_slot(params, t, n, fault);
+    append_position(params, t, fault);
+    append_cache_slot(params, t, n, fault);
     if (fault != 0)
       throw std::invalid_argument("decode token " + std::to_string(n) + " (sequence " + std::to_string(t.sequence) +
-                                  ", new token " + std::to_string(t.index) + "): " + decode_fault_text(fault));
+                                  ", new token " + std::to_string(t.index) + "): " + kv_append_fault_text(fault));
   }
   switch (params.dtype) {
     case DType::fp32: decode_typed<DType::fp32>(params); break;

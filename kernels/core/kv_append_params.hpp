@@ -41,7 +41,7 @@ struct KvCacheArgs {
 enum class RopeDeltaConvention : std::uint8_t { transformers4, transformers5 };
 
 // One of q, k, v: [batch * new_tokens, heads, head_dim] with element strides (channels contiguous).
-struct DecodeTensorArgs {
+struct TokenTensorArgs {
   const void* input = nullptr;
   void* output = nullptr;  // q: where the rotated q goes (== input: in place); k, v: unused (the cache is)
   std::int64_t token_stride = 0;
@@ -51,7 +51,7 @@ struct DecodeTensorArgs {
 // A decode step: batch sequences with new_tokens each (1, or k for speculative decoding), token n = b *
 // new_tokens + i. Every new token is text, so its (t, h, w) are all cache-derived position p:
 //   p = base[b] + i + rope_deltas[b], base = cache_lengths[b] (transformers4) or real_lengths[b] (transformers5).
-struct DecodeKernelParams {
+struct KvAppendParams {
   DType dtype = DType::bf16;
   Pairing pairing = Pairing::neox;
   int head_dim = 0;
@@ -61,7 +61,7 @@ struct DecodeKernelParams {
   int new_tokens = 1;
   int q_heads = 0;
   int kv_heads = 0;
-  DecodeTensorArgs q, k, v;
+  TokenTensorArgs q, k, v;
   const std::int64_t* cache_lengths = nullptr;  // [batch]: tokens already in each sequence's cache
   const std::int64_t* rope_deltas = nullptr;    // [batch], or nullptr for 0
   RopeDeltaConvention convention = RopeDeltaConvention::transformers4;
@@ -74,12 +74,12 @@ struct DecodeKernelParams {
 
 // Why a token was not written: found by the kernel per token and reported to the caller (never an
 // out-of-bounds access). The codes are bits, so a launch reports every kind it met.
-enum DecodeFault : unsigned {
-  kDecodeFaultNone = 0,
-  kDecodeFaultCacheIndex = 1u,    // cache index past max_seq (contiguous) or past the block table's row (paged)
-  kDecodeFaultBlock = 2u,         // a block table entry outside [0, num_blocks)
-  kDecodeFaultSlot = 4u,          // a slot mapping entry past num_blocks * block_size
-  kDecodeFaultPosition = 8u,      // a rope position outside [-2^31, 2^31 - 1], the kernels' accuracy range
+enum KvAppendFault : unsigned {
+  kKvAppendFaultNone = 0,
+  kKvAppendFaultCacheIndex = 1u,    // cache index past max_seq (contiguous) or past the block table's row (paged)
+  kKvAppendFaultBlock = 2u,         // a block table entry outside [0, num_blocks)
+  kKvAppendFaultSlot = 4u,          // a slot mapping entry past num_blocks * block_size
+  kKvAppendFaultPosition = 8u,      // a rope position outside [-2^31, 2^31 - 1], the kernels' accuracy range
 };
 
 }  // namespace mmrope::kernels
