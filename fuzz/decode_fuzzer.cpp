@@ -11,7 +11,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "decode_case.hpp"
+#include "append_case.hpp"
 #include "fuzz/input_bytes.hpp"
 #include "kernels/host/kv_append_host.hpp"
 
@@ -21,7 +21,7 @@ using namespace mmrope::kernels::testing;
 
 namespace {
 
-[[noreturn]] void fail(const DecodeCase& c, std::uint64_t seed, const std::string& why) {
+[[noreturn]] void fail(const AppendCase& c, std::uint64_t seed, const std::string& why) {
   std::fprintf(stderr, "decode_fuzzer: %s (data seed %llu): %s\n", c.name().c_str(), static_cast<unsigned long long>(seed),
                why.c_str());
   std::abort();
@@ -33,7 +33,7 @@ enum class Plant { none, block_entry, slot_entry, short_cache };
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   fuzz::InputBytes bytes(data, size);
-  DecodeCase c;
+  AppendCase c;
   struct Allocation {
     const char* name;
     const char* sections;
@@ -83,7 +83,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (int i = 0; i < c.new_tokens; ++i)
       position_fault = position_fault || c.position(b, i) < -(std::int64_t{1} << 31) || c.position(b, i) > kLargestPosition;
   std::mt19937_64 rng(seed);
-  DecodeData d = make_decode_data(c, rng);
+  AppendData d = make_append_data(c, rng);
   const int b = static_cast<int>(target / c.new_tokens), i = static_cast<int>(target % c.new_tokens);
   const std::int64_t index = c.cache_lengths[b] + i;
   bool planted = false;

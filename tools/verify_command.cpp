@@ -265,7 +265,7 @@ RowResult run_decode_row(const Row& row, const Preset& preset, bool use_gpu, std
   } else {
     kernels::apply_kv_append_host(p);
   }
-  return row_result(kernels::check_decode_against_reference(spec, p, q_original.data(), engine, judge_threads));
+  return row_result(kernels::check_kv_append_against_reference(spec, p, q_original.data(), nullptr, engine, judge_threads));
 }
 
 // The position builder's batch (three rows, left-padded) against the reference's assign_batch: every token's kind

@@ -1,4 +1,5 @@
-// The CUDA decode launcher: q rotated, k rotated into a contiguous or paged KV cache and v copied, in one launch.
+// The CUDA KV-append launcher (decode steps, prefill chunks): q rotated, k rotated into a contiguous or paged KV
+// cache (or into k's output without one) and v copied, in one launch.
 #pragma once
 
 #include "kernels/core/kv_append_params.hpp"

@@ -11,6 +11,7 @@
 #include <string>
 #include <utility>
 
+#include "kernels/core/kv_append_check.hpp"
 #include "kernels/core/kv_append_indexing.hpp"
 #include "kernels/core/element_traits.hpp"
 #include "kernels/core/token_indexing.hpp"
@@ -128,37 +129,65 @@ KernelVerdict check_against_reference(const RotarySpec& spec, const RotaryKernel
   return v;
 }
 
-KernelVerdict check_decode_against_reference(const RotarySpec& spec, const KvAppendParams& p, const void* q_original,
-                                             judge::Engine engine, unsigned threads) {
-  const std::int64_t tokens = p.tokens();
+namespace {
+
+// Where each appended token's k went (its cache slot's element offsets, or k's output) and its (t, h, w).
+struct AppendedTokens {
   std::vector<Position3> positions;
-  std::vector<std::int64_t> slots;
-  for (std::int64_t n = 0; n < tokens; ++n) {
+  std::vector<std::int64_t> slots;  // per token; -1 without a cache
+};
+
+AppendedTokens appended_tokens(const KvAppendParams& p) {
+  AppendedTokens out;
+  for (std::int64_t n = 0; n < p.tokens(); ++n) {
     unsigned fault = 0;
-    const AppendToken t = append_token(p, n);
-    positions.push_back(Position3::diagonal(Coordinate(append_position(p, t, fault))));
-    slots.push_back(append_cache_slot(p, t, n, fault));
-    if (fault != 0 || slots.back() < 0)
-      throw std::invalid_argument("check_decode_against_reference: decode token " + std::to_string(n) + " has no cache slot");
+    const AppendToken t = append_token(p, n, fault);
+    const TokenPositions pos = append_positions(p, t, n, fault);
+    out.positions.push_back({Coordinate(pos.axis[0]), Coordinate(pos.axis[1]), Coordinate(pos.axis[2])});
+    out.slots.push_back(append_cache_slot(p, t, n, fault));
+    if (fault != 0 || (p.cache.k != nullptr && out.slots.back() < 0))
+      throw std::invalid_argument("the KV-append check: token " + std::to_string(n) + " has no cache slot (" +
+                                  kv_append_fault_text(fault) + ")");
   }
-  const double attention = p.frequencies.attention_factor;
-  KernelVerdict v;
-  const auto strided = [&](const TokenTensorArgs& t, int heads) {
-    const std::int64_t per_token = static_cast<std::int64_t>(heads) * p.head_dim;
-    return ElementOffset([&t, per_token, &p](std::int64_t i) {
-      return (i / per_token) * t.token_stride + ((i % per_token) / p.head_dim) * t.head_stride + i % p.head_dim;
-    });
+  return out;
+}
+
+ElementOffset strided(const KvAppendParams& p, const TokenTensorArgs& t, int heads) {
+  const std::int64_t per_token = static_cast<std::int64_t>(heads) * p.head_dim;
+  return [&t, per_token, head_dim = p.head_dim](std::int64_t i) {
+    return (i / per_token) * t.token_stride + ((i % per_token) / head_dim) * t.head_stride + i % head_dim;
   };
-  if (p.q_heads > 0)
-    v.q = judge_elements(spec, positions, TensorRole::query, Direction::forward, p.dtype, p.q_heads, p.head_dim, attention,
-                         q_original, strided(p.q, p.q_heads), p.q.output, strided(p.q, p.q_heads), engine, threads);
+}
+
+// Where k's element i went: its token's cache slot, or k's output at k's strides.
+ElementOffset k_destination(const KvAppendParams& p, const AppendedTokens& tokens) {
+  if (p.cache.k == nullptr) return strided(p, p.k, p.kv_heads);
   const std::int64_t per_token = static_cast<std::int64_t>(p.kv_heads) * p.head_dim;
-  const ElementOffset in_cache = [&](std::int64_t i) {
-    return slots[static_cast<std::size_t>(i / per_token)] * p.cache.slot_stride + ((i % per_token) / p.head_dim) * p.cache.head_stride +
-           i % p.head_dim;
+  return [&p, &tokens, per_token](std::int64_t i) {
+    return tokens.slots[static_cast<std::size_t>(i / per_token)] * p.cache.slot_stride +
+           ((i % per_token) / p.head_dim) * p.cache.head_stride + i % p.head_dim;
   };
-  v.k = judge_elements(spec, positions, TensorRole::key, Direction::forward, p.dtype, p.kv_heads, p.head_dim, attention,
-                       p.k.input, strided(p.k, p.kv_heads), p.cache.k, in_cache, engine, threads);
+}
+
+}  // namespace
+
+KernelVerdict check_kv_append_against_reference(const RotarySpec& spec, const KvAppendParams& p, const void* q_original,
+                                                const void* k_original, judge::Engine engine, unsigned threads) {
+  if (p.cos_sin_cache.values != nullptr)
+    throw std::invalid_argument("the KV-append check judges the phase on the fly; a cos/sin-cache launch is judged by "
+                                "check_cos_sin_cache_rotation, against its cache's values");
+  const AppendedTokens tokens = appended_tokens(p);
+  const double attention = p.frequencies.attention_factor;
+  const void* k_in = k_original != nullptr ? k_original : p.k.input;
+  KernelVerdict v;
+  if (p.q_heads > 0)
+    v.q = judge_elements(spec, tokens.positions, TensorRole::query, Direction::forward, p.dtype, p.q_heads, p.head_dim,
+                         attention, q_original, strided(p, p.q, p.q_heads), p.q.output, strided(p, p.q, p.q_heads), engine,
+                         threads);
+  if (p.cache.k != nullptr && p.cache.fp8_e4m3) return v;  // check_fp8_cache_against_reference judges the cache
+  v.k = judge_elements(spec, tokens.positions, TensorRole::key, Direction::forward, p.dtype, p.kv_heads, p.head_dim, attention,
+                       k_in, strided(p, p.k, p.kv_heads), p.cache.k != nullptr ? p.cache.k : p.k.output,
+                       k_destination(p, tokens), engine, threads);
   return v;
 }
 

@@ -42,9 +42,14 @@ std::vector<Position3> kernel_token_positions(const RotaryKernelParams& params);
 KernelVerdict check_against_reference(const RotarySpec& spec, const RotaryKernelParams& params,
                                       judge::Engine engine = judge::Engine::fast, unsigned threads = 0);
 
-// A decode step: q (q_original the inputs, params.q.output the results) and the k cache at each token's slot,
-// judged at the step's positions. Host pointers. Throws std::invalid_argument for a token without a slot.
-KernelVerdict check_decode_against_reference(const RotarySpec& spec, const KvAppendParams& params, const void* q_original,
-                                             judge::Engine engine = judge::Engine::fast, unsigned threads = 0);
+// A KV-append step (decode or prefill chunk, the phase on the fly, a cache of the step's dtype or none): q
+// (q_original the inputs, params.q.output the results) and k (k_original, or params.k.input where it is
+// untouched; the results in the cache at each token's slot, or in params.k.output) judged at the step's
+// positions. Host pointers. An fp8 cache's k is left to check_fp8_cache_against_reference (kernels/host/
+// fp8_cache_check.hpp). Throws std::invalid_argument for a token without a slot or a cos/sin-cache launch
+// (kernels/host/cos_sin_cache_check.hpp judges those).
+KernelVerdict check_kv_append_against_reference(const RotarySpec& spec, const KvAppendParams& params, const void* q_original,
+                                                const void* k_original = nullptr,
+                                                judge::Engine engine = judge::Engine::fast, unsigned threads = 0);
 
 }  // namespace mmrope::kernels

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "../reference/random_seed.hpp"
-#include "decode_case.hpp"
+#include "append_case.hpp"
 #include "kernels/core/fp8_e4m3.hpp"
 #include "kernels/host/kv_append_host.hpp"
 #include "reference/batch.hpp"
@@ -27,9 +27,9 @@
 namespace mmrope::kernels::testing {
 namespace {
 
-void expect_decode_matches_reference(const DecodeCase& c, std::mt19937_64& rng) {
+void expect_decode_matches_reference(const AppendCase& c, std::mt19937_64& rng) {
   SCOPED_TRACE(c.name());
-  DecodeData d = make_decode_data(c, rng);
+  AppendData d = make_append_data(c, rng);
   apply_kv_append_host(d.params);
   for (TensorRole role : {TensorRole::query, TensorRole::key}) {
     const ComparisonReport r = judge_rotated(d, role);
@@ -41,7 +41,7 @@ void expect_decode_matches_reference(const DecodeCase& c, std::mt19937_64& rng) 
 
 TEST(DecodeHost, EveryCombinationMatchesTheReference) {
   std::mt19937_64 rng(test_seed());
-  for (const DecodeCase& c : decode_case_matrix()) expect_decode_matches_reference(c, rng);
+  for (const AppendCase& c : decode_case_matrix()) expect_decode_matches_reference(c, rng);
 }
 
 // Random steps: batch 1 to 64, cache lengths up to 2^20, deltas of either sign, positions near 2^31 - 1.
@@ -50,7 +50,7 @@ TEST(DecodeHost, RandomStepsMatchTheReference) {
   std::mt19937_64 rng(seed);
   const auto cases = decode_case_matrix();
   for (int trial = 0; trial < 40; ++trial) {
-    DecodeCase c = cases[static_cast<std::size_t>(rng() % cases.size())];
+    AppendCase c = cases[static_cast<std::size_t>(rng() % cases.size())];
     const bool wide_batch = trial % 8 == 0, long_cache = !wide_batch && trial % 3 == 0, near_limit = trial % 10 == 9;
     const int batch = wide_batch ? 64 : 1 + static_cast<int>(rng() % 5);
     if (long_cache) {  // cache lengths up to 2^20 in a paged cache (a contiguous one would be batch x 2^20 slots)
@@ -79,13 +79,13 @@ TEST(DecodeHost, RandomStepsMatchTheReference) {
 
 // The same K and V at every (sequence, cache index) whatever the cache's layout.
 TEST(DecodeHost, PagedAndContiguousCachesHoldTheSameKeys) {
-  DecodeCase c;
+  AppendCase c;
   c.new_tokens = 2;
   std::vector<std::vector<std::uint32_t>> seen;
   for (CacheKind kind : {CacheKind::contiguous, CacheKind::paged_table, CacheKind::paged_slots}) {
     c.cache = kind;
     std::mt19937_64 same_inputs(7);
-    DecodeData d = make_decode_data(c, same_inputs);
+    AppendData d = make_append_data(c, same_inputs);
     apply_kv_append_host(d.params);
     std::vector<std::uint32_t> keys;
     const std::int64_t per_slot = static_cast<std::int64_t>(c.kv_heads) * c.head_dim;
@@ -104,12 +104,12 @@ TEST(DecodeHost, PagedAndContiguousCachesHoldTheSameKeys) {
 
 // k new tokens in one step are k steps of one: the same q and cache bits.
 TEST(DecodeHost, SpeculativeStepEqualsSingleSteps) {
-  DecodeCase c;
+  AppendCase c;
   c.new_tokens = 3;
   std::mt19937_64 inputs_all(11), inputs_one(11);  // the same inputs and the same block table
-  DecodeData all = make_decode_data(c, inputs_all);
+  AppendData all = make_append_data(c, inputs_all);
   apply_kv_append_host(all.params);
-  DecodeData one = make_decode_data(c, inputs_one);
+  AppendData one = make_append_data(c, inputs_one);
   for (int i = 0; i < c.new_tokens; ++i) {
     // Token i of each sequence (input row b * 3 + i) as a batch of single tokens at cache index length + i.
     KvAppendParams p = one.params;
@@ -159,7 +159,7 @@ TEST(DecodeHost, DecodeContinuesThePromptUnderBothConventions) {
       std::vector<Sequence> sequences;
       for (const auto& l : layouts) sequences.push_back(parse_layout(l));
       const BatchPositions batch = assign_batch(*design, sequences, PaddingSide::left, convention);
-      DecodeCase c;
+      AppendCase c;
       c.allocation = preset.frequency.allocation;
       c.new_tokens = 3;
       c.head_dim = c.rotary_dim = 16;
@@ -191,8 +191,8 @@ TEST(DecodeHost, DecodeContinuesThePromptUnderBothConventions) {
 // Bad steps are refused before anything is written, naming the token and what is wrong.
 TEST(DecodeHost, BadStepsAreRefusedBeforeAnyWrite) {
   std::mt19937_64 rng(test_seed());
-  const auto refused = [&](DecodeCase c, const std::function<void(DecodeData&)>& spoil, const std::string& words) {
-    DecodeData d = make_decode_data(c, rng);
+  const auto refused = [&](AppendCase c, const std::function<void(AppendData&)>& spoil, const std::string& words) {
+    AppendData d = make_append_data(c, rng);
     spoil(d);
     const Buffer q_before = d.q, k_before = d.k_cache, v_before = d.v_cache;
     try {
@@ -205,28 +205,28 @@ TEST(DecodeHost, BadStepsAreRefusedBeforeAnyWrite) {
     EXPECT_EQ(d.k_cache.bytes, k_before.bytes);
     EXPECT_EQ(d.v_cache.bytes, v_before.bytes);
   };
-  DecodeCase paged;
-  DecodeCase contiguous;
+  AppendCase paged;
+  AppendCase contiguous;
   contiguous.cache = CacheKind::contiguous;
-  DecodeCase slots;
+  AppendCase slots;
   slots.cache = CacheKind::paged_slots;
   // The default case: cache lengths 3 and 9, block size 4, 3 table entries per sequence: token 0 reads entry
   // 0 (index 3), token 1 entry 3 + 2 (index 9).
-  refused(paged, [](DecodeData& d) { d.block_table[0] = static_cast<std::int32_t>(d.params.cache.num_blocks); },
-          "decode token 0 (sequence 0, new token 0): a block table entry outside [0, num_blocks)");
-  refused(paged, [](DecodeData& d) { d.block_table[5] = -1; }, "decode token 1 (sequence 1, new token 0): a block table entry outside");
-  refused(paged, [](DecodeData& d) { d.params.cache.max_blocks = 1; }, "a cache index past the cache");
-  refused(contiguous, [](DecodeData& d) { d.params.cache.max_seq = 9; }, "decode token 1 (sequence 1, new token 0): a cache index past");
-  refused(slots, [](DecodeData& d) { d.slot_mapping[1] = d.params.cache.num_blocks * d.params.cache.block_size; },
-          "decode token 1 (sequence 1, new token 0): a slot mapping entry past");
-  refused(paged, [](DecodeData& d) { d.c.rope_deltas[0] = kLargestPosition; }, "a rope position outside");
-  refused(paged, [](DecodeData& d) { d.c.rope_deltas[1] = std::int64_t{1} << 62; }, "decode token 1 (sequence 1, new token 0): a rope position outside");
-  refused(paged, [](DecodeData& d) { d.params.convention = RopeDeltaConvention::transformers5; d.params.real_lengths = nullptr; },
+  refused(paged, [](AppendData& d) { d.block_table[0] = static_cast<std::int32_t>(d.params.cache.num_blocks); },
+          "token 0 (sequence 0, new token 0): a block table entry outside [0, num_blocks)");
+  refused(paged, [](AppendData& d) { d.block_table[5] = -1; }, "token 1 (sequence 1, new token 0): a block table entry outside");
+  refused(paged, [](AppendData& d) { d.params.cache.max_blocks = 1; }, "a cache index past the cache");
+  refused(contiguous, [](AppendData& d) { d.params.cache.max_seq = 9; }, "token 1 (sequence 1, new token 0): a cache index past");
+  refused(slots, [](AppendData& d) { d.slot_mapping[1] = d.params.cache.num_blocks * d.params.cache.block_size; },
+          "token 1 (sequence 1, new token 0): a slot mapping entry past");
+  refused(paged, [](AppendData& d) { d.c.rope_deltas[0] = kLargestPosition; }, "a rope position outside");
+  refused(paged, [](AppendData& d) { d.c.rope_deltas[1] = std::int64_t{1} << 62; }, "token 1 (sequence 1, new token 0): a rope position outside");
+  refused(paged, [](AppendData& d) { d.params.convention = RopeDeltaConvention::transformers5; d.params.real_lengths = nullptr; },
           "give real_lengths");
-  refused(paged, [](DecodeData& d) { d.params.kv_heads = 3; }, "q_heads 4 must be a multiple of kv_heads 3");
-  refused(paged, [](DecodeData& d) { d.params.cache.block_table = nullptr; }, "a block table");
-  refused(paged, [](DecodeData& d) { d.params.q.token_stride = 5; }, "q: token_stride must hold every head");
-  refused(contiguous, [](DecodeData& d) { d.params.cache.k = nullptr; }, "the KV cache needs k and v");
+  refused(paged, [](AppendData& d) { d.params.kv_heads = 3; }, "q_heads 4 must be a multiple of kv_heads 3");
+  refused(paged, [](AppendData& d) { d.params.cache.block_table = nullptr; }, "a block table");
+  refused(paged, [](AppendData& d) { d.params.q.token_stride = 5; }, "q: token_stride must hold every head");
+  refused(contiguous, [](AppendData& d) { d.params.cache.v = nullptr; }, "the KV cache needs k and v");
 }
 
 // The conversion itself against the MPFR grid: every e4m3 value, every midpoint between neighbours and the
@@ -261,7 +261,7 @@ TEST(DecodeHost, Fp8CacheEqualsQuantizingTheExactResult) {
   for (DType dtype : {DType::fp32, DType::fp16, DType::bf16})
     for (Pairing pairing : {Pairing::neox, Pairing::gptj})
       for (double scale : {1.0, 0.3, 0x1p-6, 64.0}) {  // 2^-6: inputs to 2^4 saturate at 448
-        DecodeCase c;
+        AppendCase c;
         c.dtype = dtype;
         c.pairing = pairing;
         c.new_tokens = 2;
@@ -269,7 +269,7 @@ TEST(DecodeHost, Fp8CacheEqualsQuantizingTheExactResult) {
         c.cache = static_cast<CacheKind>(variant++ % 3);
         c.fp8_scale = scale;
         SCOPED_TRACE(c.name() + " scale " + std::to_string(scale));
-        DecodeData d = make_decode_data(c, rng);
+        AppendData d = make_append_data(c, rng);
         apply_kv_append_host(d.params);
         EXPECT_EQ(fp8_cache_problem(d, &checked, &neighbours), "");
       }
@@ -279,9 +279,9 @@ TEST(DecodeHost, Fp8CacheEqualsQuantizingTheExactResult) {
 // A negative slot mapping entry skips the token's k and v (vLLM's padding), its q still rotates.
 TEST(DecodeHost, NegativeSlotSkipsTheToken) {
   std::mt19937_64 rng(test_seed());
-  DecodeCase c;
+  AppendCase c;
   c.cache = CacheKind::paged_slots;
-  DecodeData d = make_decode_data(c, rng);
+  AppendData d = make_append_data(c, rng);
   d.slot_mapping[0] = -1;
   apply_kv_append_host(d.params);
   const std::int64_t per_slot = static_cast<std::int64_t>(c.kv_heads) * c.head_dim;

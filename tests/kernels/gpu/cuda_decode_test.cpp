@@ -5,18 +5,18 @@
 #include <string>
 
 #include "../../reference/random_seed.hpp"
-#include "../decode_case.hpp"
+#include "../append_case.hpp"
 #include "device_launch.hpp"
 #include "kernels/host/kv_append_host.hpp"
 
 namespace mmrope::kernels::testing {
 namespace {
 
-void expect_gpu_equals_host(const DecodeCase& c, std::uint64_t seed) {
+void expect_gpu_equals_host(const AppendCase& c, std::uint64_t seed) {
   SCOPED_TRACE("seed " + std::to_string(seed) + ", case " + c.name());
   std::mt19937_64 rng_gpu(seed), rng_host(seed);
-  DecodeData gpu = make_decode_data(c, rng_gpu);
-  DecodeData host = make_decode_data(c, rng_host);
+  AppendData gpu = make_append_data(c, rng_gpu);
+  AppendData host = make_append_data(c, rng_host);
   EXPECT_EQ(run_decode_on_gpu(gpu), 0u);
   apply_kv_append_host(host.params);
   EXPECT_EQ(gpu.q.bytes, host.q.bytes);
@@ -34,7 +34,7 @@ void expect_gpu_equals_host(const DecodeCase& c, std::uint64_t seed) {
 TEST(CudaDecode, Fp8CacheMatchesHostBitForBit) {
   REQUIRE_GPU();
   const std::uint64_t seed = test_seed();
-  for (DecodeCase c : decode_case_matrix())
+  for (AppendCase c : decode_case_matrix())
     for (double scale : {1.0, 0x1p-6}) {
       c.fp8_scale = scale;
       expect_gpu_equals_host(c, seed);
@@ -44,7 +44,7 @@ TEST(CudaDecode, Fp8CacheMatchesHostBitForBit) {
 TEST(CudaDecode, EveryCombinationMatchesHostBitForBit) {
   REQUIRE_GPU();
   const std::uint64_t seed = test_seed();
-  for (const DecodeCase& c : decode_case_matrix()) expect_gpu_equals_host(c, seed);
+  for (const AppendCase& c : decode_case_matrix()) expect_gpu_equals_host(c, seed);
 }
 
 // The serving shape: 32 q / 8 kv heads of 128, bf16, a paged cache of 16-token blocks; batch 1 and 64.
@@ -52,7 +52,7 @@ TEST(CudaDecode, ServingShapesMatchHostBitForBit) {
   REQUIRE_GPU();
   const std::uint64_t seed = test_seed();
   for (int batch : {1, 64}) {
-    DecodeCase c;
+    AppendCase c;
     c.q_heads = 32;
     c.kv_heads = 8;
     c.head_dim = c.rotary_dim = 128;
@@ -73,8 +73,8 @@ TEST(CudaDecode, ServingShapesMatchHostBitForBit) {
 TEST(CudaDecode, FaultsAreReportedNotWritten) {
   REQUIRE_GPU();
   std::mt19937_64 rng(test_seed());
-  DecodeCase c;  // cache lengths 3 and 9, block size 4: token 1 reads table entry 3 + 2
-  DecodeData d = make_decode_data(c, rng);
+  AppendCase c;  // cache lengths 3 and 9, block size 4: token 1 reads table entry 3 + 2
+  AppendData d = make_append_data(c, rng);
   d.block_table[5] = -1;
   const Buffer q_before = d.q;
   EXPECT_EQ(run_decode_on_gpu(d), kKvAppendFaultBlock);

@@ -96,7 +96,7 @@ void run_on_gpu(KernelCaseData& d, bool allow_fast_path) {
 
 namespace mmrope::kernels::testing {
 
-unsigned run_decode_on_gpu(DecodeData& d) {
+unsigned run_decode_on_gpu(AppendData& d) {
   DeviceMirror m;
   for (Buffer* b : {&d.q, &d.k, &d.v, &d.k_cache, &d.v_cache}) m.add(b->bytes.data(), b->bytes.size());
   for (auto* v : {&d.k_fp8, &d.v_fp8}) m.add(v->data(), v->size());

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "../decode_case.hpp"
+#include "../append_case.hpp"
 #include "../kernel_case.hpp"
 
 namespace mmrope::kernels::testing {
@@ -28,6 +28,6 @@ void run_on_gpu(KernelCaseData& d, bool allow_fast_path = true);
 
 // Runs a decode step (apply_kv_append_cuda) on the GPU, writes q and both caches back, and returns the fault bits
 // the kernel reported (0: every token placed).
-unsigned run_decode_on_gpu(DecodeData& d);
+unsigned run_decode_on_gpu(AppendData& d);
 
 }  // namespace mmrope::kernels::testing

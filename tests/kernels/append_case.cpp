@@ -1,5 +1,5 @@
-// The decode-step test case: buffers, the test's own cache map, and the judgement against the reference.
-#include "decode_case.hpp"
+// The KV-append test case: buffers, the test's own cache map, and the judgement against the reference.
+#include "append_case.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -12,8 +12,8 @@
 
 namespace mmrope::kernels::testing {
 
-DecodeData make_decode_data(const DecodeCase& c, std::mt19937_64& rng) {
-  DecodeData d;
+AppendData make_append_data(const AppendCase& c, std::mt19937_64& rng) {
+  AppendData d;
   d.c = c;
   d.table = kernel_frequency_table(c.spec());
   for (Buffer* b : {&d.q, &d.q_original, &d.k, &d.v, &d.k_cache, &d.v_cache}) b->dtype = c.dtype;
@@ -30,7 +30,7 @@ DecodeData make_decode_data(const DecodeCase& c, std::mt19937_64& rng) {
   // tokens touch get physical blocks, drawn in no particular order (as a real allocator's) from a pool with
   // spares nobody owns; the table's other entries name random blocks, which the step must not read.
   std::int64_t longest = 0;
-  for (int b = 0; b < c.batch(); ++b) longest = std::max(longest, c.cache_lengths[b] + c.new_tokens);
+  for (int b = 0; b < c.batch(); ++b) longest = std::max(longest, c.cache_lengths[b] + c.tokens_of(b));
   d.max_seq = longest + 2;
   const int blocks_per_sequence = static_cast<int>((d.max_seq + c.block_size - 1) / c.block_size);
   int num_blocks = 0;
@@ -41,7 +41,7 @@ DecodeData make_decode_data(const DecodeCase& c, std::mt19937_64& rng) {
   } else {
     std::map<std::pair<int, std::int64_t>, int> touched;  // (sequence, logical block) -> physical block
     for (int b = 0; b < c.batch(); ++b)
-      for (int i = 0; i < c.new_tokens; ++i) touched.emplace(std::pair{b, (c.cache_lengths[b] + i) / c.block_size}, 0);
+      for (int i = 0; i < c.tokens_of(b); ++i) touched.emplace(std::pair{b, (c.cache_lengths[b] + i) / c.block_size}, 0);
     num_blocks = static_cast<int>(touched.size()) + 3;
     std::vector<int> order(static_cast<std::size_t>(num_blocks));
     std::iota(order.begin(), order.end(), 0);
@@ -58,7 +58,7 @@ DecodeData make_decode_data(const DecodeCase& c, std::mt19937_64& rng) {
     }
     d.slots = static_cast<std::int64_t>(num_blocks) * c.block_size;
     for (int b = 0; b < c.batch(); ++b)
-      for (int i = 0; i < c.new_tokens; ++i) d.slot_mapping.push_back(d.slot_of.at({b, c.cache_lengths[b] + i}));
+      for (int i = 0; i < c.tokens_of(b); ++i) d.slot_mapping.push_back(d.slot_of.at({b, c.cache_lengths[b] + i}));
   }
   const std::int64_t slot_stride = static_cast<std::int64_t>(c.kv_heads) * c.head_dim;
   d.k_cache.resize(d.slots * slot_stride);
@@ -106,11 +106,38 @@ DecodeData make_decode_data(const DecodeCase& c, std::mt19937_64& rng) {
     cache.max_blocks = blocks_per_sequence;
     if (c.cache == CacheKind::paged_slots) cache.slot_mapping = d.slot_mapping.data();
   }
+  if (c.prefill()) {  // the chunk: packed sequences, given positions
+    d.cu_new_tokens.push_back(0);
+    for (int b = 0; b < c.batch(); ++b) d.cu_new_tokens.push_back(d.cu_new_tokens.back() + c.tokens_of(b));
+    p.cu_new_tokens = d.cu_new_tokens.data();
+    p.total_tokens = c.tokens();
+    const int axes = c.one_axis_positions ? 1 : 3;
+    for (int a = 0; a < axes; ++a)
+      for (const auto& pos : c.given_positions) {
+        d.positions64.push_back(pos[static_cast<std::size_t>(a)]);
+        d.positions32.push_back(static_cast<std::int32_t>(pos[static_cast<std::size_t>(a)]));
+      }
+    p.positions.values = c.int32_positions ? static_cast<const void*>(d.positions32.data()) : d.positions64.data();
+    p.positions.type = c.int32_positions ? PositionType::int32 : PositionType::int64;
+    p.positions.axes = axes;
+    p.positions.axis_stride = c.tokens();
+    p.positions.token_stride = 1;
+  }
+  if (c.cos_sin_rows > 0) {
+    d.cos_sin = build_cos_sin_cache(d.table, c.cos_sin_rows);
+    p.cos_sin_cache = d.cos_sin.args();
+  }
+  if (c.without_cache) {
+    d.k_out = d.k;
+    std::fill(d.k_out.bytes.begin(), d.k_out.bytes.end(), kSentinel);
+    p.k.output = d.k_out.data();
+    p.cache = KvCacheArgs{};
+  }
   return d;
 }
 
-ComparisonReport judge_rotated(const DecodeData& d, TensorRole role) {
-  const DecodeCase& c = d.c;
+ComparisonReport judge_rotated(const AppendData& d, TensorRole role) {
+  const AppendCase& c = d.c;
   const bool query = role == TensorRole::query;
   const int heads = query ? c.q_heads : c.kv_heads;
   judge::Problem problem;
@@ -118,11 +145,11 @@ ComparisonReport judge_rotated(const DecodeData& d, TensorRole role) {
   problem.role = role;
   problem.dtype = c.dtype;
   problem.row = TensorShape{1, heads, c.head_dim};  // one row per new token
-  std::vector<std::int64_t> cache_slot;             // per token n = b * new_tokens + i
+  std::vector<std::int64_t> cache_slot;             // per packed token
   for (int b = 0; b < c.batch(); ++b)
-    for (int i = 0; i < c.new_tokens; ++i) {
-      problem.positions.push_back({Position3::diagonal(Coordinate(c.position(b, i)))});
-      cache_slot.push_back(d.slot_of.at({b, c.cache_lengths[b] + i}));
+    for (int i = 0; i < c.tokens_of(b); ++i) {
+      problem.positions.push_back({c.position3(b, i)});
+      cache_slot.push_back(c.without_cache ? -1 : d.slot_of.at({b, c.cache_lengths[b] + i}));
     }
   const std::int64_t per_token = static_cast<std::int64_t>(heads) * c.head_dim;
   const std::int64_t in_stride = query ? d.token_stride_q : d.token_stride_kv;
@@ -130,6 +157,7 @@ ComparisonReport judge_rotated(const DecodeData& d, TensorRole role) {
   const auto input_offset = [&](std::int64_t e) { return (e / per_token) * in_stride + e % per_token; };
   const auto output_bits = [&](std::int64_t e) {
     if (query) return d.q.bits(input_offset(e));
+    if (c.without_cache) return d.k_out.bits(input_offset(e));
     return d.k_cache.bits(cache_slot[static_cast<std::size_t>(e / per_token)] * per_token + e % per_token);
   };
   judge::Options o;
@@ -147,15 +175,16 @@ ComparisonReport judge_rotated(const DecodeData& d, TensorRole role) {
       o);
 }
 
-std::string cache_problem(const DecodeData& d) {
-  const DecodeCase& c = d.c;
+std::string cache_problem(const AppendData& d) {
+  const AppendCase& c = d.c;
+  if (c.without_cache) return "";  // no cache was handed over: nothing can have been written there
   const std::int64_t per_slot = static_cast<std::int64_t>(c.kv_heads) * c.head_dim;
   std::vector<bool> owned(static_cast<std::size_t>(d.slots), false);
   for (int b = 0; b < c.batch(); ++b)
-    for (int i = 0; i < c.new_tokens; ++i) {
+    for (int i = 0; i < c.tokens_of(b); ++i) {
       const std::int64_t slot = d.slot_of.at({b, c.cache_lengths[b] + i});
       owned[static_cast<std::size_t>(slot)] = true;
-      const std::int64_t n = static_cast<std::int64_t>(b) * c.new_tokens + i;
+      const std::int64_t n = c.first_of(b) + i;
       for (std::int64_t e = 0; e < per_slot; ++e)
         if (d.v_cache.bits(slot * per_slot + e) != d.v.bits(n * d.token_stride_kv + e))
           return "v of sequence " + std::to_string(b) + " token " + std::to_string(i) + " element " + std::to_string(e);
@@ -170,7 +199,7 @@ std::string cache_problem(const DecodeData& d) {
   return "";
 }
 
-std::vector<DecodeCase> decode_case_matrix() {
+std::vector<AppendCase> decode_case_matrix() {
   struct Allocation {
     const char* name;
     const char* sections;
@@ -179,11 +208,11 @@ std::vector<DecodeCase> decode_case_matrix() {
   const std::vector<Allocation> allocations = {
       {"chunked", "1,2,1", {}}, {"interleaved", "2,1,1", {}}, {"hope", "1,2,1", {}}, {"1d", "", {}},
       {"multi-head", "1,1,1", HeadCounts{8, 4}}};  // 4 KV heads, the fourth reading no axis; GQA 2:1
-  std::vector<DecodeCase> out;
+  std::vector<AppendCase> out;
   for (const Allocation& a : allocations)
     for (DType dtype : {DType::fp32, DType::fp16, DType::bf16})
       for (Pairing pairing : {Pairing::neox, Pairing::gptj}) {
-        DecodeCase c;
+        AppendCase c;
         c.allocation = a.name;
         c.sections = a.sections;
         c.mhrope_heads = a.heads;
@@ -202,6 +231,95 @@ std::vector<DecodeCase> decode_case_matrix() {
         out.push_back(c);
       }
   return out;
+}
+
+std::vector<AppendCase> prefill_case_matrix(std::mt19937_64& rng) {
+  std::vector<AppendCase> out;
+  for (AppendCase c : decode_case_matrix()) {  // its allocations x dtypes x pairings, made prefill chunks
+    const int variant = static_cast<int>(out.size());
+    c.chunk_lengths = {3, 0, 5};  // an empty chunk too: its sequence appends nothing
+    c.cache_lengths = {0, 6, 13};
+    c.rope_deltas = {0, 0, 0};
+    c.real_lengths = {0, 0, 0};
+    c.new_tokens = 1;
+    c.cache = static_cast<CacheKind>((variant / 2) % 3);  // not in step with the cos/sin cache's variants
+    c.int32_positions = variant % 2 == 1;
+    c.one_axis_positions = variant % 5 == 3;
+    c.cos_sin_rows = variant % 3 == 1 ? 64 : 0;
+    c.without_cache = variant % 4 == 2;
+    c.given_positions.clear();
+    for (std::int64_t n = 0; n < c.tokens(); ++n) {
+      std::array<std::int64_t, 3> p{};
+      for (std::int64_t& v : p) {
+        const std::uint64_t r = rng();
+        if (c.cos_sin_rows > 0) v = static_cast<std::int64_t>(r % static_cast<std::uint64_t>(c.cos_sin_rows));
+        else if (r % 3 == 0) v = static_cast<std::int64_t>((r >> 8) % 1024);                     // small
+        else if (r % 3 == 1) v = kLargestPosition - static_cast<std::int64_t>((r >> 8) % 1024);  // near 2^31 - 1
+        else v = static_cast<std::int64_t>(static_cast<std::int32_t>(r >> 16));                 // anywhere in int32
+      }
+      if (c.one_axis_positions) p[1] = p[2] = p[0];
+      c.given_positions.push_back(p);
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::string cos_sin_cache_problem(const AppendData& d) {
+  const AppendCase& c = d.c;
+  const RotarySpec spec = c.spec();
+  const Allocation& allocation = spec.allocation;
+  const int half = c.rotary_dim / 2;
+  const std::int64_t per_slot = static_cast<std::int64_t>(c.kv_heads) * c.head_dim;
+  for (int b = 0; b < c.batch(); ++b)
+    for (int i = 0; i < c.tokens_of(b); ++i) {
+      const std::int64_t n = c.first_of(b) + i;
+      const Position3 pos = c.position3(b, i);
+      for (const bool query : {true, false}) {
+        const int heads = query ? c.q_heads : c.kv_heads;
+        const Buffer& input = query ? d.q_original : d.k;
+        const std::int64_t in_stride = query ? d.token_stride_q : d.token_stride_kv;
+        for (int h = 0; h < heads; ++h) {
+          const std::int64_t in = n * in_stride + static_cast<std::int64_t>(h) * c.head_dim;
+          const auto output_bits = [&](int ch) {
+            if (query) return d.q.bits(in + ch);
+            if (c.without_cache) return d.k_out.bits(in + ch);
+            const std::int64_t slot = d.slot_of.at({b, c.cache_lengths[b] + i});
+            return d.k_cache.bits(slot * per_slot + static_cast<std::int64_t>(h) * c.head_dim + ch);
+          };
+          for (int ch = 0; ch < c.head_dim; ++ch) {
+            Mpfr256 exact(input.value(in + ch));
+            if (ch < c.rotary_dim) {
+              // The pair of channel ch and its partner, by the pairing's definition.
+              const int pair = c.pairing == Pairing::neox ? ch % half : ch / 2;
+              const bool first = c.pairing == Pairing::neox ? ch < half : ch % 2 == 0;
+              const int partner = c.pairing == Pairing::neox ? (first ? ch + half : ch - half) : (first ? ch + 1 : ch - 1);
+              const PairAxis axis = query ? allocation.query_axis(allocation.per_head() ? h : 0, pair)
+                                          : allocation.key_axis(allocation.per_head() ? h : 0, pair);
+              Mpfr256 cos(d.table.attention_factor), sin(0);
+              if (axis) {  // vLLM's layout: row = the position on the pair's axis, cos in column j, sin in d/2 + j
+                const std::int64_t row = pos[*axis].to_int64();
+                cos = Mpfr256(d.cos_sin.values.at(static_cast<std::size_t>(row * c.rotary_dim + pair)));
+                sin = Mpfr256(d.cos_sin.values.at(static_cast<std::size_t>(row * c.rotary_dim + half + pair)));
+              }
+              const Mpfr256 x(input.value(in + ch)), other(input.value(in + partner));
+              exact = first ? Mpfr256(x * cos - other * sin) : Mpfr256(x * cos + other * sin);  // (a c - b s, b c + a s)
+            }
+            const std::uint32_t want = round_to_bits(exact, c.dtype), got = output_bits(ch);
+            if (got == want) continue;
+            const double midpoint = (decode_bits(got, c.dtype) + decode_bits(want, c.dtype)) / 2;
+            const double slack = 0x1p-53 * std::fabs(to_double(exact));
+            if (to_double(Mpfr256(bmp::abs(exact - Mpfr256(midpoint)))) <= slack &&
+                std::fabs(decode_bits(got, c.dtype) - decode_bits(want, c.dtype)) <= 2 * to_double(ulp_of(exact, c.dtype)))
+              continue;
+            return std::string(query ? "q" : "k") + " token " + std::to_string(n) + " head " + std::to_string(h) +
+                   " channel " + std::to_string(ch) + ": got " + std::to_string(decode_bits(got, c.dtype)) + ", want " +
+                   std::to_string(decode_bits(want, c.dtype));
+          }
+        }
+      }
+    }
+  return "";
 }
 
 double e4m3_value(std::uint8_t code) {
@@ -239,16 +357,16 @@ bool is_quantization_of(std::uint8_t got, const Mpfr256& exact, double slack) {
 
 }  // namespace
 
-std::string fp8_cache_problem(const DecodeData& d, std::size_t* checked, std::size_t* neighbours) {
-  const DecodeCase& c = d.c;
+std::string fp8_cache_problem(const AppendData& d, std::size_t* checked, std::size_t* neighbours) {
+  const AppendCase& c = d.c;
   const std::int64_t per_slot = static_cast<std::int64_t>(c.kv_heads) * c.head_dim;
   const double k_scale = d.params.cache.k_scale, v_scale = d.params.cache.v_scale;
   std::vector<Position3> positions;
   std::vector<double> x;
   for (int b = 0; b < c.batch(); ++b)
-    for (int i = 0; i < c.new_tokens; ++i) {
-      positions.push_back(Position3::diagonal(Coordinate(c.position(b, i))));
-      const std::int64_t n = static_cast<std::int64_t>(b) * c.new_tokens + i;
+    for (int i = 0; i < c.tokens_of(b); ++i) {
+      positions.push_back(c.position3(b, i));
+      const std::int64_t n = c.first_of(b) + i;
       for (std::int64_t e = 0; e < per_slot; ++e) x.push_back(d.k.value(n * d.token_stride_kv + e));
     }
   const Rotation<Mpfr256> rotation(make_frequency_plan<Mpfr256>(c.spec()), positions);
@@ -256,8 +374,9 @@ std::string fp8_cache_problem(const DecodeData& d, std::size_t* checked, std::si
                                     Direction::forward, c.dtype).exact;
   std::vector<bool> owned(d.k_fp8.size(), false);
   const int half = c.rotary_dim / 2;
-  for (std::int64_t n = 0; n < c.tokens(); ++n) {
-    const int b = static_cast<int>(n / c.new_tokens), i = static_cast<int>(n % c.new_tokens);
+  for (int b = 0; b < c.batch(); ++b)
+  for (int i = 0; i < c.tokens_of(b); ++i) {
+    const std::int64_t n = c.first_of(b) + i;
     const std::int64_t slot = d.slot_of.at({b, c.cache_lengths[b] + i});
     for (std::int64_t e = 0; e < per_slot; ++e) {
       const std::size_t at = static_cast<std::size_t>(slot * per_slot + e);
