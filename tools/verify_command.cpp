@@ -24,6 +24,9 @@
 #include "kernels/core/kv_append_check.hpp"
 #include "kernels/host/apply_rotary_host.hpp"
 #include "kernels/host/build_positions_host.hpp"
+#include "kernels/host/cos_sin_cache.hpp"
+#include "kernels/host/cos_sin_cache_check.hpp"
+#include "kernels/host/fp8_cache_check.hpp"
 #include "kernels/host/kv_append_host.hpp"
 #include "kernels/host/error_bound.hpp"
 #include "kernels/host/kernel_frequency_table.hpp"
@@ -59,6 +62,10 @@ const std::vector<std::string>& verified_presets(bool quick) {
 // builder (its host twin) on a left-padded batch.
 enum class RowKind { rotate, decode, positions };
 
+// What a decode-kind row appends: decode steps, a prefill chunk (the phase on the fly or from an fp32 cos/sin
+// cache), or decode steps into an fp8 e4m3 cache.
+enum class AppendMode { decode, prefill, prefill_cos_sin, fp8 };
+
 // One row of the matrix: its positions (per token, the design's layout moved to the magnitude, or the decode
 // step's positions just below it) and the launch.
 struct Row {
@@ -71,13 +78,17 @@ struct Row {
   kernels::CacheLayout cache = kernels::CacheLayout::paged;  // decode rows
   int batch = 1;                                            // decode rows
   bool transformers5 = false;                               // positions rows: the padding convention
+  AppendMode mode = AppendMode::decode;                     // decode rows
 };
 
 const char* name_of(DType t) { return t == DType::fp32 ? "fp32" : t == DType::fp16 ? "fp16" : "bf16"; }
 const char* name_of(TensorLayout l) { return l == TensorLayout::bshd ? "bshd" : l == TensorLayout::sbhd ? "sbhd" : "thd"; }
 std::string kind_of(const Row& r) {
   if (r.kind == RowKind::positions) return "positions";
-  return r.kind == RowKind::rotate ? "rotate" : "decode-b" + std::to_string(r.batch);
+  if (r.kind == RowKind::rotate) return "rotate";
+  if (r.mode == AppendMode::prefill) return "prefill";
+  if (r.mode == AppendMode::prefill_cos_sin) return "prefill-cs";
+  return (r.mode == AppendMode::fp8 ? "fp8-b" : "decode-b") + std::to_string(r.batch);
 }
 std::string layout_of(const Row& r) {
   if (r.kind == RowKind::rotate) return name_of(r.layout);
@@ -197,19 +208,36 @@ RowResult run_row(const Row& row, const Preset& preset, const std::vector<std::a
 // decoding; 1 at larger batches), rope deltas that put the last new token at the magnitude (odd sequences 7
 // below), q rotated in place, k rotated into a contiguous or paged cache (16-token blocks in reverse order), v
 // copied. Judged as the training rows: q and the cached k against the reference at the step's positions.
-RowResult run_decode_row(const Row& row, const Preset& preset, bool use_gpu, std::mt19937_64& rng, judge::Engine engine,
-                         unsigned judge_threads) {
+RowResult run_decode_row(const Row& row, const Preset& preset, const std::vector<std::array<std::int64_t, 3>>& base_positions,
+                         bool use_gpu, std::mt19937_64& rng, judge::Engine engine, unsigned judge_threads) {
   int q_heads = 4, kv_heads = 2;
   if (preset.frequency.allocation == "multi-head") q_heads = 8, kv_heads = 8;
   const RotarySpec spec = rotary_spec_for(preset.frequency, RotaryOverrides{});
   const kernels::KernelFrequencyTable table = kernels::kernel_frequency_table(spec);
-  const int batch = row.batch, new_tokens = batch == 1 ? 3 : 1, head_dim = spec.head_dim;
+  const bool prefill = row.mode == AppendMode::prefill || row.mode == AppendMode::prefill_cos_sin;
+  const int batch = prefill ? 2 : row.batch, head_dim = spec.head_dim;
+  const int chunk = static_cast<int>(base_positions.size());
+  const int new_tokens = prefill ? chunk : batch == 1 ? 3 : 1;
   std::vector<std::int64_t> lengths, deltas;
   for (int b = 0; b < batch; ++b) {
     lengths.push_back(5 + 3 * b);
     deltas.push_back(row.magnitude - (b % 2 ? 7 : 0) - lengths.back() - (new_tokens - 1));
   }
   const std::int64_t tokens = static_cast<std::int64_t>(batch) * new_tokens;
+  // A prefill chunk: both sequences append the design's layout (moved to the magnitude, the second 7 below; as
+  // it is, rows < 64 of the cos/sin cache, in cos/sin-cache rows), [3, tokens] int64.
+  std::int64_t largest = 0;
+  for (const auto& q : base_positions)
+    for (std::int64_t v : q) largest = std::max(largest, v);
+  std::vector<std::int64_t> positions(static_cast<std::size_t>(3 * tokens));
+  std::vector<std::int32_t> cu = {0, new_tokens, 2 * new_tokens};
+  if (prefill)
+    for (std::int64_t n = 0; n < tokens; ++n)
+      for (int a = 0; a < 3; ++a)
+        positions[static_cast<std::size_t>(a * tokens + n)] =
+            base_positions[static_cast<std::size_t>(n % chunk)][static_cast<std::size_t>(a)] +
+            (row.mode == AppendMode::prefill ? row.magnitude - largest - (n < chunk ? 0 : 7) : 0);
+  const kernels::CosSinCache cos_sin = kernels::build_cos_sin_cache(table, 64);
   const std::size_t bytes = static_cast<std::size_t>(kernels::element_bytes(row.dtype));
   std::vector<std::uint8_t> q(static_cast<std::size_t>(tokens) * q_heads * head_dim * bytes);
   std::vector<std::uint8_t> k(static_cast<std::size_t>(tokens) * kv_heads * head_dim * bytes), v(k.size());
@@ -246,6 +274,21 @@ RowResult run_decode_row(const Row& row, const Preset& preset, bool use_gpu, std
   p.cache.max_blocks = blocks_per_sequence;
   p.cache.block_size = static_cast<int>(block_size);
   p.cache.num_blocks = static_cast<std::int64_t>(block_table.size());
+  std::vector<std::uint8_t> k_fp8(k_cache.size() / bytes), v_fp8(k_fp8.size());
+  if (row.mode == AppendMode::fp8) {  // an fp8 e4m3 cache with per-tensor scales
+    p.cache.k = k_fp8.data(), p.cache.v = v_fp8.data();
+    p.cache.fp8_e4m3 = true;
+    p.cache.k_scale = 0.25, p.cache.v_scale = 0.375;
+  }
+  if (prefill) {
+    p.cu_new_tokens = cu.data();
+    p.total_tokens = tokens;
+    p.positions.values = positions.data();
+    p.positions.type = kernels::PositionType::int64;
+    p.positions.axes = 3;
+    p.positions.axis_stride = tokens;
+  }
+  if (row.mode == AppendMode::prefill_cos_sin) p.cos_sin_cache = cos_sin.args();
   RowResult r;
   if (use_gpu) {
 #ifdef MMROPE_HAVE_CUDA
@@ -253,7 +296,9 @@ RowResult run_decode_row(const Row& row, const Preset& preset, bool use_gpu, std
     const int error = kernels::apply_kv_append_cuda_mirrored(
         p, {{q.data(), q.size()}, {k.data(), k.size()}, {v.data(), v.size()}, {k_cache.data(), k_cache.size()},
             {v_cache.data(), v_cache.size()}, {block_table.data(), block_table.size() * 4}, {lengths.data(), lengths.size() * 8},
-            {deltas.data(), deltas.size() * 8},
+            {deltas.data(), deltas.size() * 8}, {k_fp8.data(), k_fp8.size()}, {v_fp8.data(), v_fp8.size()},
+            {positions.data(), positions.size() * 8}, {cu.data(), cu.size() * 4},
+            {cos_sin.values.data(), cos_sin.values.size() * sizeof(float)},
             {table.turn_frequencies.data(), table.turn_frequencies.size() * sizeof(kernels::TurnFrequency)},
             {table.axis_of.data(), table.axis_of.size()}},
         &faults);
@@ -265,7 +310,10 @@ RowResult run_decode_row(const Row& row, const Preset& preset, bool use_gpu, std
   } else {
     kernels::apply_kv_append_host(p);
   }
-  return row_result(kernels::check_kv_append_against_reference(spec, p, q_original.data(), nullptr, engine, judge_threads));
+  if (row.mode == AppendMode::prefill_cos_sin) return row_result(kernels::check_cos_sin_cache_rotation(p, q_original.data()));
+  kernels::KernelVerdict verdict = kernels::check_kv_append_against_reference(spec, p, q_original.data(), nullptr, engine, judge_threads);
+  if (row.mode == AppendMode::fp8) verdict.k = kernels::check_fp8_cache_against_reference(spec, p).k;  // in e4m3 ulps
+  return row_result(verdict);
 }
 
 // The position builder's batch (three rows, left-padded) against the reference's assign_batch: every token's kind
@@ -317,7 +365,10 @@ Command add_verify_command(CLI::App& app) {
   sub->footer(
       "Runs the kernels -- on the GPU when one is present, otherwise the host backend, which runs the same\n"
       "arithmetic on the CPU -- over presets x dtypes x layouts x position magnitudes up to 2^31 - 1 x forward and\n"
-      "backward, then decode steps (batch 1 and 64, a contiguous and a paged KV cache: kind decode-bN), and judges\n"
+      "backward, then decode steps (batch 1 and 64, a contiguous and a paged KV cache: kind decode-bN), prefill\n"
+      "chunks (kind prefill; prefill-cs reads an fp32 cos/sin cache and is judged against the exact rotation by\n"
+      "its values) and decode steps into an fp8 e4m3 cache (kind fp8-b8: the cache in e4m3 ulps of the exact\n"
+      "value over the scale, each within 0.5 ulp plus the double's rounding), and judges\n"
       "every output (the decode's q and its cached k) against the exact reference (MPFR) in ulps of its dtype. The contract\n"
       "(docs/error-model.md): at most 1 ulp for fp32, fp16 and bf16. Rows of kind positions run the kernels'\n"
       "position builder on a left-padded batch and must equal the reference's positions exactly.\n"
@@ -351,6 +402,19 @@ Command add_verify_command(CLI::App& app) {
                   for (int batch : {1, 64})
                     for (std::int64_t m : {magnitudes[magnitudes.size() / 2], magnitudes.back()})
                       rows.push_back({preset, dtype, TensorLayout::bshd, m, Direction::forward, RowKind::decode, cache, batch});
+            // Prefill chunks (the phase on the fly at both magnitudes, and from a cos/sin cache) into both caches,
+            // and decode steps (batch 8) into an fp8 e4m3 cache.
+            for (const std::string& preset : verified_presets(opts->quick))
+              for (DType dtype : {DType::fp32, DType::fp16, DType::bf16})
+                for (kernels::CacheLayout cache : {kernels::CacheLayout::contiguous, kernels::CacheLayout::paged}) {
+                  for (std::int64_t m : {magnitudes[magnitudes.size() / 2], magnitudes.back()})
+                    rows.push_back({preset, dtype, TensorLayout::bshd, m, Direction::forward, RowKind::decode, cache, 2, false,
+                                    AppendMode::prefill});
+                  rows.push_back({preset, dtype, TensorLayout::bshd, 63, Direction::forward, RowKind::decode, cache, 2, false,
+                                  AppendMode::prefill_cos_sin});
+                  rows.push_back({preset, dtype, TensorLayout::bshd, magnitudes.back(), Direction::forward, RowKind::decode,
+                                  cache, 8, false, AppendMode::fp8});
+                }
             // The position builder: every preset with exact positions, both padding conventions.
             for (const Preset& preset : presets())
               if (preset.design != "circlerope" && (!opts->quick || preset.name.rfind("qwen", 0) == 0 || preset.design == "v2pe" ||
@@ -384,7 +448,8 @@ Command add_verify_command(CLI::App& app) {
                   const Row& row = rows[i];
                   results[i] = row.kind == RowKind::positions ? run_positions_row(row)
                                : row.kind == RowKind::decode
-                                   ? run_decode_row(row, find_preset(row.preset), use_gpu, rng, engine, use_gpu ? 0u : 1u)
+                                   ? run_decode_row(row, find_preset(row.preset), preset_positions.at(row.preset), use_gpu, rng,
+                                                    engine, use_gpu ? 0u : 1u)
                                    : run_row(row, find_preset(row.preset), preset_positions.at(row.preset), use_gpu, rng,
                                              engine, use_gpu ? 0u : 1u);
                 } catch (...) {

@@ -85,7 +85,9 @@ int apply_kv_append_cuda_mirrored(const KvAppendParams& params, const std::vecto
   DeviceRegions m(all);
   KvAppendParams p = params;
   p.q.input = m.twin(p.q.input), p.q.output = m.twin(p.q.output);
-  p.k.input = m.twin(p.k.input), p.v.input = m.twin(p.v.input);
+  p.k.input = m.twin(p.k.input), p.v.input = m.twin(p.v.input), p.k.output = m.twin(p.k.output);
+  p.cu_new_tokens = m.twin(p.cu_new_tokens), p.positions.values = m.twin(p.positions.values);
+  p.cos_sin_cache.values = m.twin(p.cos_sin_cache.values);
   p.cache.k = m.twin(p.cache.k), p.cache.v = m.twin(p.cache.v);
   p.cache.block_table = m.twin(p.cache.block_table), p.cache.slot_mapping = m.twin(p.cache.slot_mapping);
   p.cache_lengths = m.twin(p.cache_lengths), p.rope_deltas = m.twin(p.rope_deltas), p.real_lengths = m.twin(p.real_lengths);
