@@ -1,10 +1,14 @@
-// libFuzzer harness: a decode step with its KV-cache write on the host twin. A step the harness knows to be
+// libFuzzer harness: a decode step or a prefill chunk with its KV-cache write on the host twin. A step the harness knows to be
 // sound must be accepted, and its q and cached k pass the exact reference (0.5 ulp + each element's derived
 // term) with v copied and every other cache element untouched; a step with a fault the harness planted (a
 // block table or slot mapping entry out of range, a cache too short) or a position outside the kernels' range
-// must be refused before anything is written. Caches in the step's dtype or in fp8 e4m3 with a per-tensor scale.
+// must be refused before anything is written. Caches in the step's dtype or in fp8 e4m3 with a per-tensor scale;
+// prefill chunks with given positions, the phase from a cos/sin cache (judged against its values) or no cache.
 //
 // Input format (fuzz/input_bytes.hpp): one integer per choice below, then an 8-byte data seed.
+#include <algorithm>
+#include <array>
+#include <climits>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -74,17 +78,46 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     c.real_lengths.push_back(bytes.pick(0, length));
     c.rope_deltas.push_back(bytes.pick(-(std::int64_t{1} << 32), std::int64_t{1} << 32));
   }
-  const Plant plant = static_cast<Plant>(bytes.pick(0, 3));
+  // A prefill chunk instead: chunks of 0 to 24 tokens, positions given on each axis (a little past the kernels'
+  // range either side), int32 or int64 or 1-D, the phase from a cos/sin cache of 1 to 128 rows (positions a
+  // little past its rows either side), or no KV cache.
+  bool position_fault = false;
+  if (bytes.pick(0, 1) == 1) {
+    c.cos_sin_rows = bytes.pick(0, 1) ? bytes.pick(1, 128) : 0;
+    if (c.cos_sin_rows) c.fp8_scale = 0;  // an fp8 cache is judged against the phase on the fly
+    c.without_cache = c.fp8_scale == 0 && bytes.pick(0, 3) == 0;
+    c.one_axis_positions = bytes.pick(0, 1) == 1;
+    for (int s = 0; s < batch; ++s) c.chunk_lengths.push_back(static_cast<int>(bytes.pick(0, 24)));
+    const std::int64_t low = c.cos_sin_rows ? -2 : -(std::int64_t{1} << 31) - 2;
+    const std::int64_t high = c.cos_sin_rows ? c.cos_sin_rows + 1 : kLargestPosition + 2;
+    c.int32_positions = !c.cos_sin_rows && bytes.pick(0, 1) == 1;
+    for (std::int64_t n = 0; n < c.tokens(); ++n) {
+      std::array<std::int64_t, 3> q{};
+      for (std::int64_t& v : q) {
+        v = bytes.pick(low, high);
+        if (c.int32_positions) v = std::clamp<std::int64_t>(v, INT32_MIN, INT32_MAX);  // int32 cannot say more
+      }
+      if (c.one_axis_positions) q[1] = q[2] = q[0];
+      for (std::int64_t v : q)
+        position_fault = position_fault || v < -(std::int64_t{1} << 31) || v > kLargestPosition ||
+                         (c.cos_sin_rows && (v < 0 || v >= c.cos_sin_rows));
+      c.given_positions.push_back(q);
+    }
+  }
+  if (c.tokens() == 0) return 0;  // every chunk empty: nothing to append
+  const Plant plant = c.without_cache ? Plant::none : static_cast<Plant>(bytes.pick(0, 3));
   const std::int64_t target = bytes.pick(0, c.tokens() - 1);  // the token a planted fault hits
   const std::uint64_t seed = bytes.u64();
 
-  bool position_fault = false;
-  for (int b = 0; b < batch; ++b)
-    for (int i = 0; i < c.new_tokens; ++i)
-      position_fault = position_fault || c.position(b, i) < -(std::int64_t{1} << 31) || c.position(b, i) > kLargestPosition;
+  if (!c.prefill())
+    for (int s = 0; s < batch; ++s)
+      for (int i = 0; i < c.new_tokens; ++i)
+        position_fault = position_fault || c.position(s, i) < -(std::int64_t{1} << 31) || c.position(s, i) > kLargestPosition;
   std::mt19937_64 rng(seed);
   AppendData d = make_append_data(c, rng);
-  const int b = static_cast<int>(target / c.new_tokens), i = static_cast<int>(target % c.new_tokens);
+  int b = 0;  // the target's sequence and index, by the case's own packing
+  while (c.first_of(b + 1) <= target) ++b;
+  const int i = static_cast<int>(target - c.first_of(b));
   const std::int64_t index = c.cache_lengths[b] + i;
   bool planted = false;
   if (plant == Plant::block_entry && c.cache == CacheKind::paged_table) {
@@ -113,6 +146,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   if (planted || position_fault) fail(c, seed, planted ? "a planted fault was accepted" : "a position out of range was accepted");
+  if (c.cos_sin_rows > 0) {  // judged against the exact rotation by the cache's values
+    if (const std::string why = cos_sin_cache_problem(d); !why.empty()) fail(c, seed, why);
+    if (const std::string why = cache_problem(d); !why.empty()) fail(c, seed, why);
+    return 0;
+  }
   for (TensorRole role : {TensorRole::query, TensorRole::key}) {
     if (role == TensorRole::query && c.q_heads == 0) continue;  // a k-only step
     if (role == TensorRole::key && c.fp8_scale > 0) continue;   // judged by fp8_cache_problem below
