@@ -80,7 +80,7 @@ require=1
 ((dry_run)) && require=0
 step cuda_tests env MMROPE_REQUIRE_GPU=$require "${programs[0]}"
 if command -v compute-sanitizer >/dev/null && ((!dry_run)); then
-  step memcheck compute-sanitizer --tool memcheck --error-exitcode 1 "${programs[0]}" --gtest_filter='CudaRotary.FastAndVectorPathsQwen2VlShapes:CudaDecode.ServingShapesMatchHostBitForBit'
+  step memcheck compute-sanitizer --tool memcheck --error-exitcode 1 "${programs[0]}" --gtest_filter='CudaRotary.FastAndVectorPathsQwen2VlShapes:CudaDecode.ServingShapesMatchHostBitForBit:CudaPrefill.EveryCombinationMatchesHostBitForBit'
   step racecheck compute-sanitizer --tool racecheck --error-exitcode 1 "${programs[0]}" --gtest_filter='CudaRotary.FastAndVectorPathsQwen2VlShapes:CudaDecode.ServingShapesMatchHostBitForBit'
 else
   echo "memcheck/racecheck     skip: $( ((dry_run)) && echo "dry run" || echo "no compute-sanitizer")" | tee -a "$summary"

@@ -1,4 +1,5 @@
-// The CUDA decode kernel against its host twin (bit for bit) and the reference; skipped without a GPU.
+// The CUDA KV-append kernel (decode steps, prefill chunks) against its host twin (bit for bit) and the reference;
+// skipped without a GPU.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -24,7 +25,12 @@ void expect_gpu_equals_host(const AppendCase& c, std::uint64_t seed) {
   EXPECT_EQ(gpu.v_cache.bytes, host.v_cache.bytes);
   EXPECT_EQ(gpu.k_fp8, host.k_fp8);
   EXPECT_EQ(gpu.v_fp8, host.v_fp8);
-  if (c.fp8_scale > 0) return;  // the host twin's fp8 values are judged by decode_test.cpp
+  EXPECT_EQ(gpu.k_out.bytes, host.k_out.bytes);
+  if (c.fp8_scale > 0) return;
+  if (c.cos_sin_rows > 0) {  // judged against the cache's own values
+    EXPECT_EQ(cos_sin_cache_problem(gpu), "");
+    return;
+  }  // the host twin's fp8 values are judged by decode_test.cpp
   for (TensorRole role : {TensorRole::query, TensorRole::key})
     EXPECT_EQ(judge_rotated(gpu, role).beyond_element_bound, 0u);
   EXPECT_EQ(cache_problem(gpu), "");
@@ -39,6 +45,14 @@ TEST(CudaDecode, Fp8CacheMatchesHostBitForBit) {
       c.fp8_scale = scale;
       expect_gpu_equals_host(c, seed);
     }
+}
+
+// Prefill chunks: given positions, packed sequences, the cos/sin cache, no KV cache.
+TEST(CudaPrefill, EveryCombinationMatchesHostBitForBit) {
+  REQUIRE_GPU();
+  const std::uint64_t seed = test_seed();
+  std::mt19937_64 rng(seed);
+  for (const AppendCase& c : prefill_case_matrix(rng)) expect_gpu_equals_host(c, seed);
 }
 
 TEST(CudaDecode, EveryCombinationMatchesHostBitForBit) {

@@ -98,8 +98,12 @@ namespace mmrope::kernels::testing {
 
 unsigned run_decode_on_gpu(AppendData& d) {
   DeviceMirror m;
-  for (Buffer* b : {&d.q, &d.k, &d.v, &d.k_cache, &d.v_cache}) m.add(b->bytes.data(), b->bytes.size());
+  for (Buffer* b : {&d.q, &d.k, &d.v, &d.k_cache, &d.v_cache, &d.k_out}) m.add(b->bytes.data(), b->bytes.size());
   for (auto* v : {&d.k_fp8, &d.v_fp8}) m.add(v->data(), v->size());
+  m.add(d.cu_new_tokens.data(), d.cu_new_tokens.size() * sizeof(std::int32_t));
+  m.add(d.positions64.data(), d.positions64.size() * sizeof(std::int64_t));
+  m.add(d.positions32.data(), d.positions32.size() * sizeof(std::int32_t));
+  m.add(d.cos_sin.values.data(), d.cos_sin.values.size() * sizeof(float));
   m.add(d.block_table.data(), d.block_table.size() * sizeof(std::int32_t));
   m.add(d.slot_mapping.data(), d.slot_mapping.size() * sizeof(std::int64_t));
   for (const auto* v : {&d.c.cache_lengths, &d.c.rope_deltas, &d.c.real_lengths}) m.add(v->data(), v->size() * sizeof(std::int64_t));
@@ -109,7 +113,9 @@ unsigned run_decode_on_gpu(AppendData& d) {
   m.add(&zero, sizeof zero);
   KvAppendParams p = d.params;
   p.q.input = m.device(p.q.input), p.q.output = m.device(p.q.output);
-  p.k.input = m.device(p.k.input), p.v.input = m.device(p.v.input);
+  p.k.input = m.device(p.k.input), p.v.input = m.device(p.v.input), p.k.output = m.device(p.k.output);
+  p.cu_new_tokens = m.device(p.cu_new_tokens), p.positions.values = m.device(p.positions.values);
+  p.cos_sin_cache.values = m.device(p.cos_sin_cache.values);
   p.cache.k = m.device(p.cache.k), p.cache.v = m.device(p.cache.v);
   p.cache.block_table = m.device(p.cache.block_table), p.cache.slot_mapping = m.device(p.cache.slot_mapping);
   p.cache_lengths = m.device(p.cache_lengths), p.rope_deltas = m.device(p.rope_deltas);
@@ -119,7 +125,7 @@ unsigned run_decode_on_gpu(AppendData& d) {
   unsigned* faults = m.device(const_cast<unsigned*>(&zero));
   check(static_cast<cudaError_t>(apply_kv_append_cuda(p, faults, nullptr)), "apply_kv_append_cuda");
   check(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
-  for (Buffer* b : {&d.q, &d.k_cache, &d.v_cache}) m.copy_back(b->bytes.data(), b->bytes.size());
+  for (Buffer* b : {&d.q, &d.k_cache, &d.v_cache, &d.k_out}) m.copy_back(b->bytes.data(), b->bytes.size());
   for (auto* v : {&d.k_fp8, &d.v_fp8}) m.copy_back(v->data(), v->size());
   unsigned result = 0;
   check(cudaMemcpy(&result, faults, sizeof result, cudaMemcpyDeviceToHost), "cudaMemcpy of the faults");
