@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "kernel_case.hpp"
+#include "kernels/host/kv_append_host.hpp"
 #include "kernels/host/error_bound.hpp"
 #include "reference/judge/judge_engine.hpp"
 
@@ -196,6 +197,22 @@ std::string cache_problem(const AppendData& d) {
       for (std::int64_t e = 0; e < per_slot; ++e)
         if (d.k_cache.bits(slot * per_slot + e) != sentinel.bits(0) || d.v_cache.bits(slot * per_slot + e) != sentinel.bits(0))
           return "slot " + std::to_string(slot) + " (owned by no new token) changed";
+  return "";
+}
+
+std::string refusal_problem(const AppendCase& c, std::mt19937_64& rng, const std::function<void(AppendData&)>& spoil,
+                            const std::string& words) {
+  AppendData d = make_append_data(c, rng);
+  spoil(d);
+  const Buffer q_before = d.q, k_before = d.k_cache, v_before = d.v_cache;
+  try {
+    apply_kv_append_host(d.params);
+    return "accepted; expected: " + words;
+  } catch (const std::invalid_argument& e) {
+    if (std::string(e.what()).find(words) == std::string::npos) return std::string("refused with: ") + e.what() + "; expected: " + words;
+  }
+  if (d.q.bytes != q_before.bytes || d.k_cache.bytes != k_before.bytes || d.v_cache.bytes != v_before.bytes)
+    return "refused after writing (" + words + ")";
   return "";
 }
 

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <optional>
 #include <random>
@@ -160,6 +161,11 @@ std::uint8_t exact_e4m3(const Mpfr256& v);
 // neighbour across it; every byte no new token owns still the sentinel. The first difference, or "". Counts the
 // values checked and those that took the neighbour.
 std::string fp8_cache_problem(const AppendData& d, std::size_t* checked = nullptr, std::size_t* neighbours = nullptr);
+
+// A step spoiled by `spoil` must be refused with a message containing `words`, before anything is written
+// (q and both caches as they were). "" or what went wrong.
+std::string refusal_problem(const AppendCase& c, std::mt19937_64& rng, const std::function<void(AppendData&)>& spoil,
+                            const std::string& words);
 
 // Every allocation (chunked, interleaved, HoPE's unrotated band, 1-D, multi-head with GQA) x dtype x pairing,
 // with the cache kinds, both rope-delta conventions, 1 to 3 new tokens, partial rotary and strided inputs spread

@@ -58,6 +58,7 @@ TEST(PrefillHost, RandomChunksMatchTheReference) {
       c.chunk_lengths.push_back(static_cast<int>(rng() % 41));
       c.cache_lengths.push_back(static_cast<std::int64_t>(rng() % (1u << 16)));
     }
+    if (c.tokens() == 0) c.chunk_lengths[0] = 1;  // an all-empty step has no buffers to hand over (null pointers)
     c.rope_deltas.assign(static_cast<std::size_t>(batch), 0);
     c.real_lengths.assign(static_cast<std::size_t>(batch), 0);
     c.block_size = 1 << (rng() % 6);
@@ -209,19 +210,8 @@ TEST(PrefillHost, InPlaceKeyEqualsOutOfPlace) {
 // Bad chunks are refused before anything is written, naming what is wrong and where.
 TEST(PrefillHost, BadChunksAreRefusedBeforeAnyWrite) {
   std::mt19937_64 rng(test_seed());
-  const auto refused = [&](AppendCase c, const std::function<void(AppendData&)>& spoil, const std::string& words) {
-    AppendData d = make_append_data(c, rng);
-    spoil(d);
-    const Buffer q_before = d.q, k_before = d.k_cache, v_before = d.v_cache;
-    try {
-      apply_kv_append_host(d.params);
-      ADD_FAILURE() << "accepted; expected: " << words;
-    } catch (const std::invalid_argument& e) {
-      EXPECT_NE(std::string(e.what()).find(words), std::string::npos) << e.what();
-    }
-    EXPECT_EQ(d.q.bytes, q_before.bytes);
-    EXPECT_EQ(d.k_cache.bytes, k_before.bytes);
-    EXPECT_EQ(d.v_cache.bytes, v_before.bytes);
+  const auto refused = [&](const AppendCase& c, const std::function<void(AppendData&)>& spoil, const std::string& words) {
+    EXPECT_EQ(refusal_problem(c, rng, spoil, words), "");
   };
   const std::vector<AppendCase> cases = prefill_case_matrix(rng);
   const auto find = [&](bool cos_sin, bool int64, bool block_table) {
