@@ -11,12 +11,11 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "fuzz/corpus_files.hpp"
 #include "fuzz/input_bytes.hpp"
 #include "fuzz/kernel_fuzz_limits.hpp"
 #include "gpu/device_launch.hpp"
@@ -50,8 +49,7 @@ std::string gpu_difference(const KernelCase& c, const KernelCaseData& source, Ta
 }
 
 int replay(const std::filesystem::path& file, Tally& tally) {
-  std::ifstream in(file, std::ios::binary);
-  const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::vector<std::uint8_t> bytes = mmrope::fuzz::file_bytes(file);
   mmrope::fuzz::InputBytes input(bytes.data(), bytes.size());
   const KernelCase c = random_kernel_case([&input](std::int64_t lo, std::int64_t hi) { return input.pick(lo, hi); },
                                           mmrope::fuzz::kKernelFuzzLimits);
@@ -79,15 +77,7 @@ int main(int argc, char** argv) {
     return gpu_required() ? 2 : 77;
   }
   Tally tally;
-  for (int i = 1; i < argc; ++i) {
-    const std::filesystem::path p(argv[i]);
-    if (std::filesystem::is_directory(p)) {
-      for (const auto& e : std::filesystem::directory_iterator(p))
-        if (e.is_regular_file()) replay(e.path(), tally);
-    } else {
-      replay(p, tally);
-    }
-  }
+  for (const auto& file : mmrope::fuzz::corpus_files(argc, argv)) replay(file, tally);
   std::printf("kernel_replay_gpu: %llu inputs, %llu launches (%llu on the vector path), %llu differences\n",
               static_cast<unsigned long long>(tally.inputs), static_cast<unsigned long long>(tally.launches),
               static_cast<unsigned long long>(tally.vectorized), static_cast<unsigned long long>(tally.failures));
