@@ -2,7 +2,7 @@
 # The GPU check in one command: CUDA tests, compute-sanitizer, the GPU corpus replay and the benchmarks.
 #
 #   tools/gpu-check.sh --prepare     on a machine with the build's dependencies (tools/setup.sh), no GPU needed:
-#                                    builds the four CUDA programs for sm_90 into build-gpu/, linked so that they
+#                                    builds the CUDA programs for sm_90 into build-gpu/, linked so that they
 #                                    need only the CUDA driver and runtime (MPFR, GMP, GoogleTest, libstdc++ static)
 #   tools/gpu-check.sh OUT_DIR       on the machine with the GPU: runs them (building them first when build-gpu/
 #                                    has none) and writes every log and a summary into OUT_DIR
@@ -12,20 +12,26 @@
 #   1. CUDA tests with MMROPE_REQUIRE_GPU=1 (a missing GPU fails them): GPU bits = host backend bits, and the
 #      reference's ulps, for every allocation x dtype x layout x direction and the Qwen2-VL shapes on both the
 #      fast and the vector path; the decode kernel's matrix, serving shapes and faults the same way.
-#   2. compute-sanitizer memcheck and racecheck on the Qwen2-VL shapes and decode serving-shape tests.
-#   3. The GPU replay of the kernel fuzz corpus (fuzz/corpus/kernel_reference): GPU = host, bit for bit.
+#   2. compute-sanitizer memcheck and racecheck on the Qwen2-VL shapes, the decode serving shapes and the prefill
+#      matrix.
+#   3. The GPU replay of the kernel fuzz corpora (fuzz/corpus/kernel_reference, kernel_self): GPU = host, bit for
+#      bit; and of the decode corpus (fuzz/corpus/decode): KV-append steps GPU = host twin, refusals refused.
 #   4. The bandwidth benchmark: 4K-64K tokens, forward and backward, bf16, against a device-to-device copy of
 #      the same bytes in the same run.
 #   5. The decode latency benchmark: one step (rope + paged KV write), 32 q / 8 kv heads of 128, bf16, batch 1, 8, 64.
+#   6. The prefill bandwidth benchmark: one chunk of 4K-64K tokens (rope + paged KV write through a slot mapping),
+#      the phase on the fly and from a cos/sin cache, against a device-to-device copy of the same bytes.
+#   7. The position builder benchmark (tokens/s).
 # Budget: under 8 minutes on an H200 with the programs prepared (the tests take the most). Exit status 0 when
 # every step passed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 build=build-gpu
 targets=(mmrope_kernels_cuda_tests kernel_replay_gpu mmrope_gpu_kernel_benchmark mmrope_gpu_decode_benchmark
-         mmrope_gpu_position_benchmark)
+         mmrope_gpu_position_benchmark append_replay_gpu mmrope_gpu_prefill_benchmark)
 programs=("$build/tests/mmrope_kernels_cuda_tests" "$build/fuzz/kernel_replay_gpu" "$build/tests/mmrope_gpu_kernel_benchmark"
-          "$build/tests/mmrope_gpu_decode_benchmark" "$build/tests/mmrope_gpu_position_benchmark")
+          "$build/tests/mmrope_gpu_decode_benchmark" "$build/tests/mmrope_gpu_position_benchmark" "$build/fuzz/append_replay_gpu"
+          "$build/tests/mmrope_gpu_prefill_benchmark")
 
 prepare() {
   local lib=/usr/lib/x86_64-linux-gnu start=$SECONDS
@@ -81,25 +87,23 @@ require=1
 step cuda_tests env MMROPE_REQUIRE_GPU=$require "${programs[0]}"
 if command -v compute-sanitizer >/dev/null && ((!dry_run)); then
   step memcheck compute-sanitizer --tool memcheck --error-exitcode 1 "${programs[0]}" --gtest_filter='CudaRotary.FastAndVectorPathsQwen2VlShapes:CudaDecode.ServingShapesMatchHostBitForBit:CudaPrefill.EveryCombinationMatchesHostBitForBit'
-  step racecheck compute-sanitizer --tool racecheck --error-exitcode 1 "${programs[0]}" --gtest_filter='CudaRotary.FastAndVectorPathsQwen2VlShapes:CudaDecode.ServingShapesMatchHostBitForBit'
+  step racecheck compute-sanitizer --tool racecheck --error-exitcode 1 "${programs[0]}" --gtest_filter='CudaRotary.FastAndVectorPathsQwen2VlShapes:CudaDecode.ServingShapesMatchHostBitForBit:CudaPrefill.EveryCombinationMatchesHostBitForBit'
 else
   echo "memcheck/racecheck     skip: $( ((dry_run)) && echo "dry run" || echo "no compute-sanitizer")" | tee -a "$summary"
 fi
 step gpu_replay env MMROPE_REQUIRE_GPU=$require "${programs[1]}" fuzz/corpus/kernel_reference fuzz/corpus/kernel_self
-step bandwidth "${programs[2]}"
-if ((!dry_run)) && grep -q "no CUDA device" "$out/bandwidth.txt"; then
-  echo "bandwidth              FAIL: no CUDA device, nothing measured" | tee -a "$summary"
-  failed=1
-fi
-step decode_latency "${programs[3]}"
-if ((!dry_run)) && grep -q "no CUDA device" "$out/decode_latency.txt"; then
-  echo "decode_latency         FAIL: no CUDA device, nothing measured" | tee -a "$summary"
-  failed=1
-fi
-step position_builder "${programs[4]}"
-if ((!dry_run)) && grep -q "no CUDA device" "$out/position_builder.txt"; then
-  echo "position_builder       FAIL: no CUDA device, nothing measured" | tee -a "$summary"
-  failed=1
-fi
+step gpu_replay_decode env MMROPE_REQUIRE_GPU=$require "${programs[5]}" fuzz/corpus/decode
+# measure NAME PROGRAM: a benchmark step; on the GPU machine "no CUDA device" (nothing measured) fails it.
+measure() {
+  step "$1" "$2"
+  if ((!dry_run)) && grep -q "no CUDA device" "$out/$1.txt"; then
+    printf '%-22s FAIL: no CUDA device, nothing measured\n' "$1" | tee -a "$summary"
+    failed=1
+  fi
+}
+measure bandwidth "${programs[2]}"
+measure decode_latency "${programs[3]}"
+measure position_builder "${programs[4]}"
+measure prefill_bandwidth "${programs[6]}"
 echo "gpu-check: $([[ $failed == 0 ]] && echo "every step passed" || echo "a step FAILED"); logs in $out" | tee -a "$summary"
 exit $failed

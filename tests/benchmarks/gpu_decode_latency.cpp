@@ -8,21 +8,8 @@
 
 #include "gpu_benchmark_support.hpp"
 #include "kernels/cuda/kv_append_cuda.hpp"
-#include "kernels/host/kernel_frequency_table.hpp"
 #include "reference/presets/preset_rotary.hpp"
 #include "reference/presets/presets.hpp"
-
-namespace {
-
-template <class T>
-T* device_copy(const std::vector<T>& host) {
-  T* d = nullptr;
-  MMROPE_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&d), host.size() * sizeof(T)));
-  MMROPE_CUDA_CHECK(cudaMemcpy(d, host.data(), host.size() * sizeof(T), cudaMemcpyHostToDevice));
-  return d;
-}
-
-}  // namespace
 
 // 32 query / 8 KV heads of 128, bf16, q rotated in place, k and v written into a paged cache of 16-token blocks
 // at cache length 4,096 (+ 37 per sequence); batch 1, 8 and 64, one new token per sequence. The mean device time
@@ -32,6 +19,7 @@ int main() {
   using namespace mmrope::kernels;
   if (!benchmarks::announce_device()) return 0;
   const KernelFrequencyTable table = kernel_frequency_table(rotary_spec_for(find_preset("qwen2-vl").frequency));
+  const RotaryFrequencyArgs frequencies = benchmarks::device_frequency_args(table);
   const int q_heads = 32, kv_heads = 8, d = 128, block_size = 16;
   std::printf("%6s %12s %12s\n", "batch", "us/step", "GB/s");
   for (int batch : {1, 8, 64}) {
@@ -54,19 +42,17 @@ int main() {
     KvAppendParams p;
     p.dtype = DType::bf16;
     p.head_dim = p.rotary_dim = d;
-    p.frequencies = table.args();
-    p.frequencies.turn_frequencies = device_copy(table.turn_frequencies);
-    p.frequencies.axis_of = device_copy(table.axis_of);
+    p.frequencies = frequencies;
     p.batch = batch;
     p.q_heads = q_heads;
     p.kv_heads = kv_heads;
     p.q = {q, q, static_cast<std::int64_t>(q_heads) * d, d};
     p.k = {k, nullptr, static_cast<std::int64_t>(kv_heads) * d, d};
     p.v = {v, nullptr, static_cast<std::int64_t>(kv_heads) * d, d};
-    p.cache_lengths = device_copy(lengths);
-    p.rope_deltas = device_copy(deltas);
+    p.cache_lengths = benchmarks::device_copy(lengths);
+    p.rope_deltas = benchmarks::device_copy(deltas);
     p.cache = {k_cache, v_cache, CacheLayout::paged, static_cast<std::int64_t>(kv_heads) * d, d, 0,
-               device_copy(table_rows), blocks_per_sequence, block_size, static_cast<std::int64_t>(table_rows.size()), nullptr};
+               benchmarks::device_copy(table_rows), blocks_per_sequence, block_size, static_cast<std::int64_t>(table_rows.size()), nullptr};
     for (int i = 0; i < 20; ++i)
       if (apply_kv_append_cuda(p, faults, nullptr) != 0) std::exit(1);
     cudaEvent_t start, stop;

@@ -9,29 +9,8 @@
 #include "gpu_benchmark_support.hpp"
 #include "kernels/core/dtype_conversion.hpp"
 #include "kernels/cuda/apply_rotary_cuda.hpp"
-#include "kernels/host/kernel_frequency_table.hpp"
 #include "reference/presets/preset_rotary.hpp"
 #include "reference/presets/presets.hpp"
-
-namespace {
-
-// Median-free simple timing: the mean of `iterations` launches after `warmup`, by CUDA events.
-template <class F>
-float milliseconds_per_call(F&& f, int warmup = 5, int iterations = 50) {
-  for (int i = 0; i < warmup; ++i) f();
-  cudaEvent_t start, stop;
-  MMROPE_CUDA_CHECK(cudaEventCreate(&start));
-  MMROPE_CUDA_CHECK(cudaEventCreate(&stop));
-  MMROPE_CUDA_CHECK(cudaEventRecord(start));
-  for (int i = 0; i < iterations; ++i) f();
-  MMROPE_CUDA_CHECK(cudaEventRecord(stop));
-  MMROPE_CUDA_CHECK(cudaEventSynchronize(stop));
-  float ms = 0;
-  MMROPE_CUDA_CHECK(cudaEventElapsedTime(&ms, start, stop));
-  return ms / iterations;
-}
-
-}  // namespace
 
 // Qwen2-VL-7B training shapes: thd, 28 query / 4 KV heads, head_dim 128, bf16, tokens 4K .. 64K; forward and
 // backward out of place (read q, k; write q, k). Prints GB/s and the fraction of a cudaMemcpy device-to-device
@@ -42,13 +21,7 @@ int main() {
   if (!benchmarks::announce_device()) return 0;
   const RotarySpec spec = rotary_spec_for(find_preset("qwen2-vl").frequency);
   const KernelFrequencyTable table = kernel_frequency_table(spec);
-  TurnFrequency* freq = nullptr;
-  std::int8_t* axes = nullptr;
-  MMROPE_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&freq), table.turn_frequencies.size() * sizeof(TurnFrequency)));
-  MMROPE_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&axes), table.axis_of.size()));
-  MMROPE_CUDA_CHECK(cudaMemcpy(freq, table.turn_frequencies.data(), table.turn_frequencies.size() * sizeof(TurnFrequency),
-                   cudaMemcpyHostToDevice));
-  MMROPE_CUDA_CHECK(cudaMemcpy(axes, table.axis_of.data(), table.axis_of.size(), cudaMemcpyHostToDevice));
+  const RotaryFrequencyArgs frequencies = benchmarks::device_frequency_args(table);
   const int q_heads = 28, k_heads = 4, d = 128;
   std::printf("%8s %4s %10s %10s %12s %10s\n", "tokens", "dir", "us", "GB/s", "copy GB/s", "fraction");
   for (std::int64_t tokens : {4096, 8192, 16384, 32768, 65536}) {
@@ -72,20 +45,18 @@ int main() {
     p.head_dim = p.rotary_dim = d;
     p.positions.values = pos;
     p.positions.axis_stride = tokens;
-    p.frequencies = table.args();
-    p.frequencies.turn_frequencies = freq;
-    p.frequencies.axis_of = axes;
+    p.frequencies = frequencies;
     p.q = contiguous_tensor(q, qo, TensorLayout::thd, 1, tokens, q_heads, d);
     p.k = contiguous_tensor(k, ko, TensorLayout::thd, 1, tokens, k_heads, d);
     const double bytes = 2.0 * static_cast<double>(q_bytes + k_bytes);
-    const float copy_ms = milliseconds_per_call([&] {
+    const float copy_ms = benchmarks::milliseconds_per_call([&] {
       MMROPE_CUDA_CHECK(cudaMemcpyAsync(qo, q, q_bytes, cudaMemcpyDeviceToDevice));
       MMROPE_CUDA_CHECK(cudaMemcpyAsync(ko, k, k_bytes, cudaMemcpyDeviceToDevice));
     });
     const double copy_gbs = bytes / (copy_ms * 1e-3) / 1e9;
     for (Direction dir : {Direction::forward, Direction::backward}) {
       p.direction = dir;
-      const float ms = milliseconds_per_call([&] {
+      const float ms = benchmarks::milliseconds_per_call([&] {
         if (apply_rotary_cuda(p, nullptr) != 0) std::exit(1);
       });
       const double gbs = bytes / (ms * 1e-3) / 1e9;
