@@ -17,7 +17,9 @@
 #include "../reference/random_seed.hpp"
 #include "append_case.hpp"
 #include "kernels/core/fp8_e4m3.hpp"
+#include "kernels/host/build_positions_host.hpp"
 #include "kernels/host/kv_append_host.hpp"
+#include "kernels/host/position_plan_builder.hpp"
 #include "reference/batch.hpp"
 #include "reference/frequency/frequency_plan.hpp"
 #include "reference/layout_spec.hpp"
@@ -147,7 +149,8 @@ TEST(DecodeHost, SpeculativeStepEqualsSingleSteps) {
 
 // The transformers #40136 class: token k of decoding must sit where the prompt extended by k text tokens puts
 // it, under both rope-delta conventions of a left-padded batch. Positions and deltas come from the reference's
-// batch builder; the kernel's k cache is judged at the extended prompt's positions.
+// batch builder and, again, from the kernels' position builder; the kernel's k cache is judged at the extended
+// prompt's positions.
 TEST(DecodeHost, DecodeContinuesThePromptUnderBothConventions) {
   std::mt19937_64 rng(test_seed());
   const std::vector<std::string> layouts = {"text:3 image:1x4x6 text:2", "text:5 video:4x4x4 text:1", "text:2"};
@@ -182,6 +185,26 @@ TEST(DecodeHost, DecodeContinuesThePromptUnderBothConventions) {
         for (int i = 0; i < 3; ++i) {
           const Position3& p = whole.tokens[whole.tokens.size() - 3 + static_cast<std::size_t>(i)].pos;
           EXPECT_EQ(p, Position3::diagonal(Coordinate(c.position(static_cast<int>(b), i)))) << "sequence " << b << " token " << i;
+        }
+      }
+      // The same law through the kernels' own position builder (the serving pipeline: build the prompt's
+      // positions and deltas on the device, then decode): its deltas are the reference's, and the batch with
+      // every row extended by three text tokens places them at the decode rule's positions.
+      const BuiltPositions prompt = build_positions_host(make_position_plan(*design, sequences, PaddingSide::left, convention));
+      std::vector<Sequence> extended = sequences;
+      for (Sequence& s : extended) s.segments.emplace_back(TextRun{3});
+      const BuiltPositions longer = build_positions_host(make_position_plan(*design, extended, PaddingSide::left, convention));
+      ASSERT_EQ(prompt.cursor_den, 1);
+      ASSERT_EQ(longer.padded_length, prompt.padded_length + 3);
+      const std::int64_t tokens = longer.rows * longer.padded_length;
+      for (std::size_t b = 0; b < sequences.size(); ++b) {
+        EXPECT_EQ(prompt.rope_delta[b], c.rope_deltas[b]) << "sequence " << b;
+        for (int i = 0; i < 3; ++i) {
+          const std::int64_t n = static_cast<std::int64_t>(b) * longer.padded_length + prompt.padded_length + i;
+          ASSERT_EQ(longer.den[static_cast<std::size_t>(n)], 1);
+          for (int axis = 0; axis < 3; ++axis)
+            EXPECT_EQ(longer.positions[static_cast<std::size_t>(axis * tokens + n)], c.position(static_cast<int>(b), i))
+                << "sequence " << b << " token " << i << " axis " << axis;
         }
       }
       expect_decode_matches_reference(c, rng);
