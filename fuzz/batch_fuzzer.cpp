@@ -13,15 +13,6 @@
 #include "reference/batch.hpp"
 #include "reference/layout_spec.hpp"
 
-namespace {
-
-// Batches within the caps are materialised slot by slot; the fuzzer gains nothing from big ones but time,
-// so legitimate batches above this are skipped. Batches past the caps are still run: they must be refused
-// before anything is allocated (if not, the fuzzer sees the memory blow up).
-constexpr std::int64_t kMaxFuzzSlots = 1 << 12;
-
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const auto input = mmrope::fuzzing::parse_batch_input(data, size);
   if (!input) return 0;
@@ -29,19 +20,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto convention = input->convention;
   const auto pad_to = input->pad_to;
   try {
-    const auto design = mmrope::make_design(input->design, {});
-    std::vector<mmrope::Sequence> sequences;
-    std::int64_t longest = 0;
-    for (const std::string_view layout : input->layouts) {
-      sequences.push_back(mmrope::parse_layout(layout));
-      longest = std::max(longest, design->token_total(sequences.back()));
-    }
-    const std::int64_t length = std::max(longest, pad_to.value_or(0));
-    const bool within_caps = length <= mmrope::kMaxTokensPerSequence &&
-                             static_cast<double>(length) * static_cast<double>(sequences.size()) <= mmrope::kMaxTokensPerBatch;
-    if (within_caps && length * static_cast<std::int64_t>(sequences.size()) > kMaxFuzzSlots) return 0;
-    const auto batch = mmrope::assign_batch(*design, sequences, side, convention, pad_to);
-    if (!within_caps) __builtin_trap();  // accepted a batch past the caps
+    const mmrope::fuzzing::ParsedBatch parsed = mmrope::fuzzing::parse_batch(*input);
+    // Batches past the caps are still run: they must be refused before anything is allocated (if not, the
+    // fuzzer sees the memory blow up).
+    if (parsed.too_big_to_fuzz()) return 0;
+    const auto batch = mmrope::assign_batch(*parsed.design, parsed.sequences, side, convention, pad_to);
+    if (!parsed.within_caps()) __builtin_trap();  // accepted a batch past the caps
     if (batch.padded_length * static_cast<std::int64_t>(batch.rows.size()) > mmrope::kMaxTokensPerBatch) __builtin_trap();
     for (const auto& row : batch.rows)
       if (static_cast<std::int64_t>(row.tokens.size()) != batch.padded_length) __builtin_trap();

@@ -1,9 +1,11 @@
 // The batch harnesses' input: a design, padding side, convention and pad_to from two bytes, layouts as lines.
 #pragma once
 
+#include <algorithm>
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,6 +13,7 @@
 
 #include "reference/batch.hpp"
 #include "reference/designs/registry.hpp"
+#include "reference/layout_spec.hpp"
 
 namespace mmrope::fuzzing {
 
@@ -48,6 +51,40 @@ inline std::optional<BatchInput> parse_batch_input(const std::uint8_t* data, std
   }
   in.layouts.assign(lines.begin() + 1, lines.end());
   return in;
+}
+
+// Batches within the caps are materialised slot by slot; the harnesses gain nothing from big ones but time, so
+// legitimate batches above this many slots are skipped.
+inline constexpr std::int64_t kMaxFuzzSlots = 1 << 12;
+
+// The input's layouts under its design, and the padded length they ask for (the longest sequence, or pad_to
+// where larger).
+struct ParsedBatch {
+  std::unique_ptr<PositionDesign> design;
+  std::vector<Sequence> sequences;
+  std::int64_t length = 0;
+  // Whether the reference's caps allow the batch (past them it must be refused before anything is allocated).
+  bool within_caps() const {
+    return length <= kMaxTokensPerSequence &&
+           static_cast<double>(length) * static_cast<double>(sequences.size()) <= kMaxTokensPerBatch;
+  }
+  // Within the caps, yet more slots than the harnesses materialise: skipped.
+  bool too_big_to_fuzz() const {
+    return within_caps() && length * static_cast<std::int64_t>(sequences.size()) > kMaxFuzzSlots;
+  }
+};
+
+// Throws the reference's Error for a design, layout or length it refuses.
+inline ParsedBatch parse_batch(const BatchInput& in) {
+  ParsedBatch b;
+  b.design = make_design(in.design, {});
+  std::int64_t longest = 0;
+  for (const std::string_view layout : in.layouts) {
+    b.sequences.push_back(parse_layout(layout));
+    longest = std::max(longest, b.design->token_total(b.sequences.back()));
+  }
+  b.length = std::max(longest, in.pad_to.value_or(0));
+  return b;
 }
 
 }  // namespace mmrope::fuzzing

@@ -20,8 +20,6 @@
 
 namespace {
 
-constexpr std::int64_t kMaxFuzzSlots = 1 << 12;  // as batch_fuzzer: larger legitimate batches only cost time
-
 bool same(const mmrope::BatchPositions& a, const mmrope::BatchPositions& b) {
   if (a.padded_length != b.padded_length || a.rows.size() != b.rows.size()) return false;
   for (std::size_t r = 0; r < a.rows.size(); ++r) {
@@ -42,28 +40,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto side = input->side;
   const auto convention = input->convention;
   const auto pad_to = input->pad_to;
-  std::unique_ptr<mmrope::PositionDesign> design;
-  std::vector<mmrope::Sequence> sequences;
+  mmrope::fuzzing::ParsedBatch parsed;
   try {
-    design = mmrope::make_design(input->design, {});
-    std::int64_t longest = 0;
-    for (const std::string_view layout : input->layouts) {
-      sequences.push_back(mmrope::parse_layout(layout));
-      longest = std::max(longest, design->token_total(sequences.back()));
-    }
-    const std::int64_t length = std::max(longest, pad_to.value_or(0));
-    if (length <= mmrope::kMaxTokensPerSequence && length * static_cast<std::int64_t>(sequences.size()) > kMaxFuzzSlots) return 0;
+    parsed = mmrope::fuzzing::parse_batch(*input);
+    if (parsed.too_big_to_fuzz()) return 0;
   } catch (const mmrope::Error&) {
     return 0;  // a layout the parser or the design refuses: batch_fuzzer's ground
   }
+  const mmrope::PositionDesign& design = *parsed.design;
+  const std::vector<mmrope::Sequence>& sequences = parsed.sequences;
   std::optional<mmrope::BatchPositions> want;
   try {
-    want = mmrope::assign_batch(*design, sequences, side, convention, pad_to);
+    want = mmrope::assign_batch(design, sequences, side, convention, pad_to);
   } catch (const mmrope::Error&) {
   }
   try {
     const auto got = mmrope::kernels::as_batch_positions(
-        mmrope::kernels::build_positions_host(mmrope::kernels::make_position_plan(*design, sequences, side, convention, pad_to)));
+        mmrope::kernels::build_positions_host(mmrope::kernels::make_position_plan(design, sequences, side, convention, pad_to)));
     if (!want || !same(got, *want)) __builtin_trap();  // accepted what the reference refuses, or differs
   } catch (const mmrope::Error& e) {
     const std::string why = e.what();

@@ -1,32 +1,18 @@
 // Host backend throughput (GB/s) beside a plain memcpy of the same bytes, measured in the same run.
-#include <algorithm>
-#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <string>
+#include <iostream>
+#include <string_view>
 #include <vector>
 
+#include "benchmark_options.hpp"
 #include "kernels/core/dtype_conversion.hpp"
 #include "kernels/host/apply_rotary_host.hpp"
 #include "kernels/host/kernel_frequency_table.hpp"
 #include "reference/presets/preset_rotary.hpp"
 #include "reference/presets/presets.hpp"
-
-namespace {
-
-double seconds_of_best(int repeats, const auto& f) {
-  double best = 1e30;
-  for (int i = 0; i < repeats; ++i) {
-    const auto t0 = std::chrono::steady_clock::now();
-    f();
-    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-  }
-  return best;
-}
-
-}  // namespace
 
 // Usage: mmrope_host_kernel_benchmark [--tokens N] [--repeats R]; Qwen2-VL-7B shapes (28 q / 4 KV heads, 128), bf16.
 int main(int argc, char** argv) {
@@ -34,9 +20,14 @@ int main(int argc, char** argv) {
   using namespace mmrope::kernels;
   std::int64_t tokens = 4096;
   int repeats = 3;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (std::string(argv[i]) == "--tokens") tokens = std::atoll(argv[i + 1]);
-    if (std::string(argv[i]) == "--repeats") repeats = std::atoi(argv[i + 1]);
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (i + 1 >= argc || (arg != "--tokens" && arg != "--repeats")) {
+      std::cerr << "usage: mmrope_host_kernel_benchmark [--tokens N] [--repeats R]\n";
+      return 2;
+    }
+    if (arg == "--tokens") tokens = benchmarks::parse_count(arg, argv[++i], 1, 1 << 20);
+    else repeats = benchmarks::parse_count(arg, argv[++i], 1, 1000);
   }
   const RotarySpec spec = rotary_spec_for(find_preset("qwen2-vl").frequency);
   const KernelFrequencyTable table = kernel_frequency_table(spec);
@@ -59,8 +50,8 @@ int main(int argc, char** argv) {
   p.k = contiguous_tensor(k.data(), k_out.data(), TensorLayout::thd, 1, tokens, k_heads, d);
   // Bytes a RoPE pass moves: read q and k, write them (positions are negligible).
   const double bytes = 2.0 * static_cast<double>(q.size() + k.size()) * sizeof(std::uint16_t);
-  const double rope = seconds_of_best(repeats, [&] { apply_rotary_host(p); });
-  const double copy = seconds_of_best(repeats, [&] {
+  const double rope = benchmarks::best_seconds(repeats, [&] { apply_rotary_host(p); });
+  const double copy = benchmarks::best_seconds(repeats, [&] {
     std::memcpy(q_out.data(), q.data(), q.size() * 2);
     std::memcpy(k_out.data(), k.data(), k.size() * 2);
   });

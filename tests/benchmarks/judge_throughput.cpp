@@ -12,22 +12,13 @@
 #include <string>
 #include <string_view>
 
+#include "benchmark_options.hpp"
 #include "reference/presets/preset_rotary.hpp"
 #include "reference/judge/judge_engine.hpp"
 #include "reference/layout_spec.hpp"
 #include "reference/presets/presets.hpp"
 
 namespace {
-
-int parse_count(std::string_view flag, const char* text) {
-  char* end = nullptr;
-  const long v = std::strtol(text, &end, 10);
-  if (!end || *end != '\0' || v < 0 || v > 100000000) {
-    std::cerr << flag << " expects a non-negative integer, got '" << text << "'\n";
-    std::exit(2);
-  }
-  return static_cast<int>(v);
-}
 
 // text, an image and a video with exactly `tokens` LLM tokens (merge 2: a grid T x H x W gives T*H*W/4).
 std::string qwen25_vl_layout(int tokens) {
@@ -52,10 +43,10 @@ int main(int argc, char** argv) {
       std::cerr << "usage: mmrope_judge_benchmark [--tokens N] [--heads H] [--threads T] [--mpfr-tokens M]\n";
       return 2;
     }
-    if (arg == "--tokens") tokens = parse_count(arg, argv[++i]);
-    else if (arg == "--heads") heads = parse_count(arg, argv[++i]);
-    else if (arg == "--threads") threads = parse_count(arg, argv[++i]);
-    else if (arg == "--mpfr-tokens") mpfr_tokens = parse_count(arg, argv[++i]);
+    if (arg == "--tokens") tokens = benchmarks::parse_count(arg, argv[++i], 0, 100000000);
+    else if (arg == "--heads") heads = benchmarks::parse_count(arg, argv[++i], 0, 100000000);
+    else if (arg == "--threads") threads = benchmarks::parse_count(arg, argv[++i], 0, 100000000);
+    else if (arg == "--mpfr-tokens") mpfr_tokens = benchmarks::parse_count(arg, argv[++i], 0, 100000000);
     else {
       std::cerr << "unknown option " << arg << "\n";
       return 2;

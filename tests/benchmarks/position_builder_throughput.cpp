@@ -6,29 +6,19 @@
 // the kernel's time covers planning and building (not the conversion to the reference's rationals, which only
 // printing needs). ctest runs it once, tiny.
 #include <algorithm>
-#include <chrono>
 #include <cstdlib>
 #include <iostream>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "benchmark_options.hpp"
 #include "kernels/host/build_positions_host.hpp"
 #include "kernels/host/position_plan_builder.hpp"
 #include "reference/layout_spec.hpp"
 #include "reference/presets/presets.hpp"
 
 namespace {
-
-int parse_positive(std::string_view flag, const char* text) {
-  char* end = nullptr;
-  const long v = std::strtol(text, &end, 10);
-  if (!end || *end != '\0' || v <= 0 || v > (1 << 24)) {
-    std::cerr << flag << " expects a positive integer up to 2^24, got '" << text << "'\n";
-    std::exit(2);
-  }
-  return static_cast<int>(v);
-}
 
 // Row b: text, a video of frames of 24 x 40 LLM tokens (grid 48 x 80) or 2 x 4 below 4096 tokens, an image, text.
 std::string row_layout(int tokens, int b) {
@@ -37,17 +27,6 @@ std::string row_layout(int tokens, int b) {
   const int frames = std::max(1, (tokens * 7 / 8) / per_frame - b);
   return "text:" + std::to_string(5 + b) + " video:" + std::to_string(frames) + (large ? "x48x80" : "x4x8") +
          " text:2 image:1x8x12 text:" + std::to_string(3 + 2 * b);
-}
-
-template <class F>
-double best_seconds(int repeats, F&& f) {
-  double best = 1e30;
-  for (int r = 0; r < repeats; ++r) {
-    const auto t0 = std::chrono::steady_clock::now();
-    f();
-    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-  }
-  return best;
 }
 
 }  // namespace
@@ -62,9 +41,9 @@ int main(int argc, char** argv) {
       std::cerr << "usage: mmrope_position_builder_benchmark [--rows R] [--tokens N] [--preset NAME] [--repeats K]\n";
       return 2;
     }
-    if (arg == "--rows") rows = parse_positive(arg, argv[++i]);
-    else if (arg == "--tokens") tokens = parse_positive(arg, argv[++i]);
-    else if (arg == "--repeats") repeats = parse_positive(arg, argv[++i]);
+    if (arg == "--rows") rows = benchmarks::parse_count(arg, argv[++i], 1, 1 << 24);
+    else if (arg == "--tokens") tokens = benchmarks::parse_count(arg, argv[++i], 1, 1 << 24);
+    else if (arg == "--repeats") repeats = benchmarks::parse_count(arg, argv[++i], 1, 1 << 24);
     else if (arg == "--preset") preset = argv[++i];
     else {
       std::cerr << "unknown argument " << arg << "\n";
@@ -75,12 +54,12 @@ int main(int argc, char** argv) {
   std::vector<Sequence> batch;
   for (int b = 0; b < rows; ++b) batch.push_back(parse_layout(row_layout(tokens, b)));
   std::int64_t slots = 0;
-  const double reference = best_seconds(repeats, [&] {
+  const double reference = benchmarks::best_seconds(repeats, [&] {
     const BatchPositions p = assign_batch(*design, batch, PaddingSide::left, PaddingConvention::transformers4);
     slots = p.padded_length * static_cast<std::int64_t>(p.rows.size());
   });
   std::int64_t check = 0;
-  const double kernel = best_seconds(repeats, [&] {
+  const double kernel = benchmarks::best_seconds(repeats, [&] {
     const kernels::BuiltPositions p = kernels::build_positions_host(
         kernels::make_position_plan(*design, batch, PaddingSide::left, PaddingConvention::transformers4));
     check = p.rows * p.padded_length;

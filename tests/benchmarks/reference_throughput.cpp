@@ -12,22 +12,13 @@
 #include <string>
 #include <string_view>
 
+#include "benchmark_options.hpp"
 #include "reference/presets/preset_rotary.hpp"
 #include "reference/layout_spec.hpp"
 #include "reference/presets/presets.hpp"
 #include "reference/rotation.hpp"
 
 namespace {
-
-int parse_positive(std::string_view flag, const char* text) {
-  char* end = nullptr;
-  const long v = std::strtol(text, &end, 10);
-  if (!end || *end != '\0' || v <= 0 || v > 100000000) {
-    std::cerr << flag << " expects a positive integer, got '" << text << "'\n";
-    std::exit(2);
-  }
-  return static_cast<int>(v);
-}
 
 // text:A video:TxHxW text:B with exactly `tokens` LLM tokens (merge 2: a video grid T x H x W gives T*H*W/4).
 std::string qwen2_vl_layout(int tokens) {
@@ -57,8 +48,8 @@ int main(int argc, char** argv) {
       std::cerr << "usage: mmrope_reference_benchmark [--tokens N] [--heads H] [--dtype bf16|fp16|fp32]\n";
       return 2;
     }
-    if (arg == "--tokens") tokens = parse_positive(arg, argv[++i]);
-    else if (arg == "--heads") heads = parse_positive(arg, argv[++i]);
+    if (arg == "--tokens") tokens = benchmarks::parse_count(arg, argv[++i], 1, 100000000);
+    else if (arg == "--heads") heads = benchmarks::parse_count(arg, argv[++i], 1, 100000000);
     else if (arg == "--dtype") dtype = parse_dtype(argv[++i]);
     else {
       std::cerr << "unknown option " << arg << "\n";
