@@ -91,7 +91,7 @@ int main(int argc, char** argv) {
   }
   Tally tally;
   for (const auto& file : mmrope::fuzz::corpus_files(argc, argv)) replay(file, tally);
-  std::printf("append_replay_gpu: %llu inputs, %llu steps run (GPU = host twin), %llu refused by both, %llu disagreements\n",
+  std::printf("append_replay_gpu: %llu inputs, %llu steps the host twin ran, %llu it refused, %llu disagreements with the GPU\n",
               static_cast<unsigned long long>(tally.inputs), static_cast<unsigned long long>(tally.accepted),
               static_cast<unsigned long long>(tally.refused), static_cast<unsigned long long>(tally.failures));
   return tally.failures == 0 && tally.accepted > 0 ? 0 : 1;
